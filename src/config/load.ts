@@ -1,0 +1,198 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
+import { canonicalJson, sha256 } from '../core/hash.js';
+import {
+  binaryMetricNames,
+  configSchema,
+  multiclassMetricNames,
+  regressionMetricNames,
+  type MlopsConfig,
+  type TaskType,
+} from './schema.js';
+
+/** The default config file name, at the repository root. */
+export const defaultConfigPath = 'mlops.config.yaml';
+
+/** A validated config with where it came from. */
+export interface LoadedConfig {
+  config: MlopsConfig;
+  /** Absolute path of the config file. */
+  path: string;
+  /** Folder that relative paths in the config are resolved against. */
+  baseDir: string;
+  /** sha256 of the validated config (defaults filled, keys sorted): a lineage field. */
+  hash: string;
+}
+
+/** Reads, parses and validates a config file. Every problem is a ConfigError naming the key. */
+export async function loadConfig(path: string = defaultConfigPath): Promise<LoadedConfig> {
+  const absolute = resolve(path);
+  let text: string;
+  try {
+    text = await readFile(absolute, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new ConfigError(
+        `Config file not found: ${path}. Create one with \`mlops init --data data/your.csv --target COLUMN\`.`,
+      );
+    }
+    throw new ConfigError(`Cannot read config file ${path}: ${(error as Error).message}`);
+  }
+  const config = parseConfigText(text, path);
+  return { config, path: absolute, baseDir: dirname(absolute), hash: configHash(config) };
+}
+
+/** Parses and validates config YAML text; `source` names the file in messages. */
+export function parseConfigText(text: string, source = defaultConfigPath): MlopsConfig {
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    const first = document.errors[0]!;
+    const where = first.linePos?.[0] ? ` (line ${first.linePos[0].line}, column ${first.linePos[0].col})` : '';
+    throw new ConfigError(`${source} is not valid YAML${where}: ${first.message.split('\n')[0]}`);
+  }
+  const raw: unknown = document.toJS();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(`${source} must be a YAML mapping of keys (data, task, features, ...), not ${describeYamlValue(raw)}.`);
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(`${source} is invalid:\n${formatZodIssues(parsed.error.issues)}`);
+  }
+  const problems = checkConfigConsistency(parsed.data);
+  if (problems.length > 0) {
+    throw new ConfigError(`${source} is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+  return parsed.data;
+}
+
+/** A stable hash of the validated config, for lineage. */
+export function configHash(config: MlopsConfig): string {
+  return sha256(canonicalJson(config));
+}
+
+/** Renders zod issues as "  - key.path: message" lines. */
+export function formatZodIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .map((issue) => {
+      const key = formatKeyPath(issue.path);
+      return `  - ${key || '(top level)'}: ${describeIssue(issue)}`;
+    })
+    .join('\n');
+}
+
+/** `features[2].vocabulary` style path. */
+export function formatKeyPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') {
+    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+  }
+  if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {
+    return `${issue.message}`;
+  }
+  return issue.message;
+}
+
+function describeYamlValue(value: unknown): string {
+  if (value === null || value === undefined) return 'an empty document';
+  if (Array.isArray(value)) return 'a list';
+  return `a ${typeof value}`;
+}
+
+/** Metrics that make sense for a task. */
+export function metricsForTask(task: TaskType): readonly string[] {
+  if (task === 'binary') return binaryMetricNames;
+  if (task === 'multiclass') return multiclassMetricNames;
+  return regressionMetricNames;
+}
+
+/** The metric that leads reports and ranks sweep candidates when the config names none. */
+export function defaultPrimaryMetric(task: TaskType): string {
+  if (task === 'binary') return 'auc';
+  if (task === 'multiclass') return 'macro_f1';
+  return 'rmse';
+}
+
+/** Cross-field rules zod cannot express on its own. Returns one message per problem. */
+export function checkConfigConsistency(config: MlopsConfig): string[] {
+  const problems: string[] = [];
+  const featureNames = config.features.map((f) => f.name);
+  const seen = new Set<string>();
+  config.features.forEach((feature, index) => {
+    if (seen.has(feature.name)) problems.push(`features[${index}].name: '${feature.name}' is listed twice`);
+    seen.add(feature.name);
+    if (feature.name === config.data.target) {
+      problems.push(`features[${index}].name: '${feature.name}' is the target (data.target); it cannot also be a feature`);
+    }
+    if (config.data.ignore_columns.includes(feature.name)) {
+      problems.push(`features[${index}].name: '${feature.name}' is also in data.ignore_columns`);
+    }
+    if (feature.type === 'numeric' && feature.min !== undefined && feature.max !== undefined && feature.min > feature.max) {
+      problems.push(`features[${index}]: min (${feature.min}) is greater than max (${feature.max})`);
+    }
+    if (feature.type === 'categorical') {
+      const duplicates = duplicatesOf(feature.vocabulary);
+      if (duplicates.length > 0) problems.push(`features[${index}].vocabulary: repeats ${duplicates.map((d) => `'${d}'`).join(', ')}`);
+    }
+  });
+  if (config.data.ignore_columns.includes(config.data.target)) {
+    problems.push(`data.ignore_columns: includes the target '${config.data.target}'`);
+  }
+  config.slices.forEach((slice, index) => {
+    const feature = config.features.find((f) => f.name === slice);
+    if (!feature && !config.data.ignore_columns.includes(slice)) {
+      problems.push(
+        `slices[${index}]: '${slice}' is neither a feature nor in data.ignore_columns; features are ${featureNames.map((n) => `'${n}'`).join(', ')}`,
+      );
+    } else if (feature?.type === 'numeric') {
+      problems.push(`slices[${index}]: '${slice}' is numeric; slices must be categorical columns`);
+    }
+  });
+  const task = config.task;
+  if (task.type === 'binary' && task.positive_label === task.negative_label) {
+    problems.push(`task.negative_label: must differ from task.positive_label ('${task.positive_label}')`);
+  }
+  if (task.type === 'multiclass') {
+    const duplicates = duplicatesOf(task.classes);
+    if (duplicates.length > 0) problems.push(`task.classes: repeats ${duplicates.map((d) => `'${d}'`).join(', ')}`);
+  }
+  const allowed = metricsForTask(task.type);
+  for (const scope of ['overall', 'per_slice'] as const) {
+    for (const [metric, rule] of Object.entries(config.gate[scope])) {
+      if (!allowed.includes(metric)) {
+        problems.push(`gate.${scope}.${metric}: not a ${task.type} metric; use one of ${allowed.join(', ')}`);
+      }
+      if (rule && rule.min !== undefined && rule.max !== undefined && rule.min > rule.max) {
+        problems.push(`gate.${scope}.${metric}: min (${rule.min}) is greater than max (${rule.max})`);
+      }
+    }
+  }
+  if (config.gate.primary_metric && !allowed.includes(config.gate.primary_metric)) {
+    problems.push(`gate.primary_metric: '${config.gate.primary_metric}' is not a ${task.type} metric; use one of ${allowed.join(', ')}`);
+  }
+  if (config.split.test_fraction + config.split.validation_fraction * (1 - config.split.test_fraction) >= 0.9) {
+    problems.push('split: test_fraction and validation_fraction leave less than 10% of rows for training');
+  }
+  return problems;
+}
+
+function duplicatesOf(values: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const value of values) {
+    if (seen.has(value)) repeated.add(value);
+    seen.add(value);
+  }
+  return [...repeated];
+}

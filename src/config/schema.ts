@@ -1,0 +1,197 @@
+import { z } from 'zod';
+
+/**
+ * The one config file a forker edits, `mlops.config.yaml`. This schema is its documentation:
+ * every key, its type, its default. Unknown keys are errors so that a typo never silently
+ * falls back to a default.
+ */
+
+const columnName = z.string().min(1, 'a column name cannot be empty');
+
+/** A numeric input feature, standardised with training statistics. */
+export const numericFeatureSchema = z.strictObject({
+  name: columnName,
+  type: z.literal('numeric'),
+  /** Smallest value seen when the config was written; smaller values are a domain warning. */
+  min: z.number().optional(),
+  /** Largest value seen when the config was written; larger values are a domain warning. */
+  max: z.number().optional(),
+  /** Whether only whole numbers are expected (documentation; not enforced). */
+  integer: z.boolean().optional(),
+  /** Fraction of missing cells seen when the config was written (documentation). */
+  missing_fraction: z.number().min(0).max(1).optional(),
+  /** Overrides `validation.max_missing_fraction` for this feature. */
+  max_missing_fraction: z.number().min(0).max(1).optional(),
+});
+
+/** A categorical input feature, one-hot encoded with the training vocabulary plus an out-of-vocabulary slot. */
+export const categoricalFeatureSchema = z.strictObject({
+  name: columnName,
+  type: z.literal('categorical'),
+  /** The known values. Values outside it are a domain warning in validation and use the OOV slot. */
+  vocabulary: z.array(z.string()).min(1, 'a categorical feature needs at least one value in its vocabulary'),
+  missing_fraction: z.number().min(0).max(1).optional(),
+  max_missing_fraction: z.number().min(0).max(1).optional(),
+});
+
+export const featureSchema = z.discriminatedUnion('type', [numericFeatureSchema, categoricalFeatureSchema]);
+export type FeatureSpec = z.infer<typeof featureSchema>;
+export type NumericFeatureSpec = z.infer<typeof numericFeatureSchema>;
+export type CategoricalFeatureSpec = z.infer<typeof categoricalFeatureSchema>;
+
+export const taskSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('binary'),
+    /** The target value that counts as the positive class. */
+    positive_label: z.string().min(1),
+    /** The other target value. */
+    negative_label: z.string().min(1),
+    /** Probability at or above which a prediction is the positive label. */
+    threshold: z.number().gt(0).lt(1).default(0.5),
+  }),
+  z.strictObject({
+    type: z.literal('multiclass'),
+    /** Every target value; anything else in the target column is an error. */
+    classes: z.array(z.string().min(1)).min(3, 'multiclass needs at least 3 classes (use binary for 2)'),
+  }),
+  z.strictObject({
+    type: z.literal('regression'),
+    min: z.number().optional(),
+    max: z.number().optional(),
+  }),
+]);
+export type TaskSpec = z.infer<typeof taskSchema>;
+export type TaskType = TaskSpec['type'];
+
+/** Metric names the gate understands, per task. */
+export const binaryMetricNames = ['auc', 'accuracy', 'precision', 'recall', 'f1', 'log_loss', 'brier'] as const;
+export const multiclassMetricNames = ['accuracy', 'macro_f1', 'log_loss'] as const;
+export const regressionMetricNames = ['mae', 'rmse', 'r2'] as const;
+export const allMetricNames = [
+  ...new Set([...binaryMetricNames, ...multiclassMetricNames, ...regressionMetricNames]),
+] as [string, ...string[]];
+export type MetricName = (typeof binaryMetricNames)[number] | (typeof multiclassMetricNames)[number] | (typeof regressionMetricNames)[number];
+
+/** Metrics where a smaller value is better; for these `max` is the bound and a rise is a regression. */
+export const lowerIsBetter: ReadonlySet<string> = new Set(['log_loss', 'brier', 'mae', 'rmse']);
+
+/**
+ * A rule for one metric. `min`/`max` are absolute bounds; `max_regression` is the largest allowed
+ * worsening against the champion (a drop for higher-is-better metrics, a rise for the others).
+ */
+export const metricRuleSchema = z.strictObject({
+  min: z.number().optional(),
+  max: z.number().optional(),
+  max_regression: z.number().min(0).optional(),
+});
+export type MetricRule = z.infer<typeof metricRuleSchema>;
+
+const metricRulesSchema = z.partialRecord(z.enum(allMetricNames), metricRuleSchema);
+
+export const gateSchema = z.strictObject({
+  /** Metric that ranks candidates (in a sweep) and leads reports. Defaults per task. */
+  primary_metric: z.enum(allMetricNames).optional(),
+  /** Rules on the whole test split. */
+  overall: metricRulesSchema.default({}),
+  /** Rules applied to every slice with at least `min_slice_rows` test rows. */
+  per_slice: metricRulesSchema.default({}),
+  /** Slices with fewer test rows are reported but not gated. */
+  min_slice_rows: z.number().int().min(1).default(30),
+  /** What to do when the champion cannot be scored on the new data (its features changed). */
+  on_unscorable_champion: z.enum(['fail', 'floors_only']).default('fail'),
+  bootstrap: z
+    .strictObject({
+      resamples: z.number().int().min(0).max(100_000).default(1000),
+      confidence: z.number().gt(0).lt(1).default(0.95),
+      seed: z.number().int().default(7),
+    })
+    .default({ resamples: 1000, confidence: 0.95, seed: 7 }),
+});
+export type GateConfig = z.infer<typeof gateSchema>;
+
+export const modelSchema = z.strictObject({
+  /** Units of each hidden dense layer; [] gives a linear (logistic/softmax) model. */
+  hidden_units: z.array(z.number().int().min(1).max(4096)).max(8).default([32, 16]),
+  activation: z.enum(['relu', 'elu', 'tanh', 'selu']).default('relu'),
+  dropout: z.number().min(0).lt(1).default(0),
+  l2: z.number().min(0).default(0.0001),
+  learning_rate: z.number().gt(0).default(0.003),
+  batch_size: z.number().int().min(1).default(64),
+  max_epochs: z.number().int().min(1).default(60),
+  early_stopping: z
+    .strictObject({
+      patience: z.number().int().min(1).default(6),
+      min_delta: z.number().min(0).default(0.0001),
+    })
+    .default({ patience: 6, min_delta: 0.0001 }),
+  seed: z.number().int().default(42),
+  /** Preferred backend; `auto` tries tensorflow (tfjs-node), then wasm, then cpu. */
+  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+});
+export type ModelConfig = z.infer<typeof modelSchema>;
+
+export const configSchema = z.strictObject({
+  /** Config format version. */
+  version: z.literal(1).default(1),
+  /** A short name for the model, used in cards, releases and image names. */
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'use lowercase letters, digits and dashes (it names images and releases)')
+    .default('model'),
+  description: z.string().default(''),
+  data: z.strictObject({
+    /** The training CSV, relative to the config file. */
+    path: z.string().min(1),
+    /** The column to predict. */
+    target: columnName,
+    /** Cell values that mean "missing" (after trimming). */
+    missing_values: z.array(z.string()).default(['', 'NA', 'N/A']),
+    /** Trim spaces around cell values and header names. */
+    trim: z.boolean().default(true),
+    /** Columns present in the CSV but not used (identifiers, leakage). */
+    ignore_columns: z.array(columnName).default([]),
+    delimiter: z.string().length(1).default(','),
+  }),
+  task: taskSchema,
+  features: z.array(featureSchema).min(1, 'list at least one feature'),
+  /** Columns whose values define slices for per-slice metrics and gating (categorical features or ignored columns). */
+  slices: z.array(columnName).default([]),
+  split: z
+    .strictObject({
+      /** Fraction of rows held out as the test split, decided by a seeded hash of each row. */
+      test_fraction: z.number().gt(0).lt(1).default(0.2),
+      /** Fraction of the remaining rows used for early stopping. */
+      validation_fraction: z.number().gt(0).lt(1).default(0.1),
+      seed: z.number().int().default(42),
+    })
+    .default({ test_fraction: 0.2, validation_fraction: 0.1, seed: 42 }),
+  validation: z
+    .strictObject({
+      /** A column with a larger fraction of missing cells is an error. */
+      max_missing_fraction: z.number().min(0).max(1).default(0.5),
+      /** Fewer valid rows than this cannot be split into train, validation and test. */
+      min_rows: z.number().int().min(2).default(50),
+      /** Whether values outside a feature's domain (range, vocabulary) are warnings or errors. */
+      domain_violations: z.enum(['warning', 'error']).default('warning'),
+      /** Stop listing individual problems after this many (they are still counted). */
+      max_reported_issues: z.number().int().min(1).default(200),
+    })
+    .default({ max_missing_fraction: 0.5, min_rows: 50, domain_violations: 'warning', max_reported_issues: 200 }),
+  model: modelSchema.default(modelSchema.parse({})),
+  gate: gateSchema.default(gateSchema.parse({})),
+  registry: z
+    .strictObject({
+      /** The local registry folder (gitignored), relative to the config file. */
+      path: z.string().default('.mlops/registry'),
+    })
+    .default({ path: '.mlops/registry' }),
+  /** Settings of the serving, monitoring and deploy steps (see their sections in the README). */
+  serving: z.record(z.string(), z.unknown()).default({}),
+  monitoring: z.record(z.string(), z.unknown()).default({}),
+  deploy: z.record(z.string(), z.unknown()).default({}),
+});
+
+/** The validated config, with every default filled in. */
+export type MlopsConfig = z.infer<typeof configSchema>;
+/** The config as written in YAML, before defaults. */
+export type MlopsConfigInput = z.input<typeof configSchema>;
