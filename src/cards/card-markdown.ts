@@ -1,0 +1,146 @@
+import type { EvaluationReport, GateCheck, GateVerdict, GroupMetrics } from '../evaluation/report-schema.js';
+import type { Lineage } from '../registry/lineage-schema.js';
+import { formatMetricValue, sliceName, type ModelCard } from './model-card.js';
+
+/** What the Markdown card is rendered from: the validated card plus the structured records behind it. */
+export interface ModelCardMarkdownInput {
+  card: ModelCard;
+  lineage: Lineage;
+  evaluation: EvaluationReport;
+  gate: GateVerdict;
+}
+
+/**
+ * Renders a model card as Markdown for people: overview, lineage, metrics overall and per slice
+ * with intervals, the gate verdict with its checks, limitations, inputs and outputs.
+ */
+export function renderModelCardMarkdown(input: ModelCardMarkdownInput): string {
+  const { card, lineage, evaluation, gate } = input;
+  const details = card.model_details;
+  const sections = [
+    `# Model card: ${escapeText(details.name)} ${details.version.name}`,
+    escapeText(details.overview),
+    `**Version** ${details.version.name} (${details.version.date}) — ${escapeText(details.version.diff)}`,
+    '## Lineage',
+    table(['Field', 'Value'], lineageRows(lineage)),
+    '## Model',
+    escapeText(card.model_parameters.model_architecture),
+    '## Metrics',
+    metricsIntro(evaluation),
+    table(['Metric', 'Value', 'Interval'], overallRows(evaluation.overall)),
+    ...sliceSections(evaluation),
+    '## Release gate',
+    `**${gate.passed ? 'Passed' : 'Rejected'}** — ${escapeText(gate.summary)}`,
+    gate.champion_version === null ? 'Compared with: no champion.' : `Compared with champion ${gate.champion_version}.`,
+    ...(gate.champion_note ? [escapeText(gate.champion_note)] : []),
+    gate.checks.length === 0
+      ? '_The gate made no checks._'
+      : table(['Scope', 'Rows', 'Metric', 'Rule', 'Candidate', 'Champion', 'Threshold', 'Outcome', 'Note'], gate.checks.map(checkRow)),
+    '## Limitations',
+    card.considerations.limitations.map((limitation) => `- ${escapeText(limitation.description)}`).join('\n'),
+    '## Inputs and outputs',
+    escapeText(card.model_parameters.input_format),
+    table(
+      ['Field', 'Format'],
+      card.model_parameters.input_format_map.map((entry) => [code(entry.key), entry.value]),
+    ),
+    escapeText(card.model_parameters.output_format),
+  ];
+  return `${sections.filter((section) => section !== '').join('\n\n')}\n`;
+}
+
+function lineageRows(lineage: Lineage): string[][] {
+  const { dataset, code: source, config, training } = lineage;
+  const commit =
+    source.commit === null
+      ? 'unknown (not a git checkout)'
+      : `${code(source.commit)}${source.dirty === true ? ' (dirty: uncommitted changes)' : source.dirty === false ? ' (clean)' : ''}`;
+  const rows: string[][] = [
+    ['Run', code(lineage.run_id)],
+    ['Created at', lineage.created_at],
+    ['Dataset', code(dataset.path)],
+    ['Dataset sha256', code(dataset.sha256)],
+    ['Rows', `${dataset.rows} (${dataset.valid_rows} valid)`],
+    ['Splits', `${dataset.train_rows} train / ${dataset.validation_rows} validation / ${dataset.test_rows} test`],
+    ['Commit', commit],
+    ['Branch', source.branch === null ? '—' : code(source.branch)],
+    ['Config', `${code(config.path)} (sha256 ${code(config.sha256)})`],
+    ['Hyperparameters', code(JSON.stringify(lineage.hyperparameters))],
+    ['Backend', `${training.backend} (tfjs ${training.tfjs_version}, Node.js ${training.node_version}, ${training.platform})`],
+    [
+      'Training',
+      `${training.epochs_run} epochs, best ${training.best_epoch} (validation loss ${formatMetricValue(training.best_validation_loss)}), ` +
+        `${Math.round(training.duration_ms)} ms, ${Math.round(training.samples_per_second)} samples/s`,
+    ],
+    ['Parent version', lineage.parent_version ?? '— (first version)'],
+    ['Run URL', lineage.run_url === null ? '—' : `<${lineage.run_url}>`],
+  ];
+  if (lineage.run_duration_ms !== undefined) rows.push(['Pipeline run time', `${Math.round(lineage.run_duration_ms)} ms`]);
+  return rows;
+}
+
+function metricsIntro(evaluation: EvaluationReport): string {
+  const intervals =
+    evaluation.resamples > 0
+      ? `Intervals are ${Math.round(evaluation.confidence * 100)}% bootstrap intervals from ${evaluation.resamples} resamples.`
+      : 'No intervals (no bootstrap resamples).';
+  return `On ${evaluation.overall.rows} held-out test rows. ${intervals}`;
+}
+
+function overallRows(group: GroupMetrics): string[][] {
+  return Object.entries(group.metrics).map(([metric, value]) => [metric, formatMetricValue(value), formatInterval(group, metric)]);
+}
+
+function sliceSections(evaluation: EvaluationReport): string[] {
+  const sections: string[] = [];
+  for (const [column, values] of Object.entries(evaluation.slices)) {
+    const metrics = [...new Set(Object.values(values).flatMap((group) => Object.keys(group.metrics)))];
+    const rows = Object.entries(values).map(([value, group]) => [
+      escapeText(sliceName(column, value)),
+      String(group.rows),
+      ...metrics.map((metric) => {
+        const metricValue = group.metrics[metric];
+        if (metricValue === undefined) return '—';
+        const interval = formatInterval(group, metric);
+        return interval === '' ? formatMetricValue(metricValue) : `${formatMetricValue(metricValue)} ${interval}`;
+      }),
+    ]);
+    sections.push(`### By ${escapeText(column)}`, table(['Slice', 'Rows', ...metrics], rows));
+  }
+  return sections;
+}
+
+function formatInterval(group: GroupMetrics, metric: string): string {
+  const interval = group.intervals[metric];
+  return interval ? `[${formatMetricValue(interval.low)}, ${formatMetricValue(interval.high)}]` : '';
+}
+
+function checkRow(check: GateCheck): string[] {
+  const number = (value: number | null): string => (value === null ? '—' : formatMetricValue(value));
+  return [
+    escapeText(check.scope),
+    String(check.rows),
+    check.metric,
+    check.rule,
+    number(check.candidate),
+    number(check.champion),
+    number(check.threshold),
+    check.outcome === 'fail' ? '**fail**' : check.outcome,
+    escapeText(check.note ?? ''),
+  ];
+}
+
+/** A Markdown table; cells are escaped by the caller where they hold free text. */
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]): string => `| ${cells.map((cell) => cell.replace(/\|/g, '\\|').replace(/\n/g, ' ')).join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function code(text: string): string {
+  return `\`${text.replace(/`/g, "'")}\``;
+}
+
+/** Free text from data or config (slice values, summaries) must not open HTML or break tables. */
+function escapeText(text: string): string {
+  return text.replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

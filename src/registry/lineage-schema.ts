@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { taskSchema, type TaskSpec } from '../config/schema.js';
+import { canonicalJson, sha256 } from '../core/hash.js';
+
+/**
+ * The lineage of one trained model (`lineage.json` in every registered version): everything a
+ * model card needs to say where the model came from, and what semantic versioning compares.
+ */
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 as 64 lowercase hex characters');
+const count = z.number().int().min(0);
+
+/** The dataset a model was trained on, identified by content. */
+export const lineageDatasetSchema = z.object({
+  /** The CSV as given in the config (relative to the config file). */
+  path: z.string().min(1),
+  /** sha256 of the file's bytes: the identity of the data. */
+  sha256: sha256Hex,
+  /** Data rows in the file (excluding the header). */
+  rows: count,
+  /** Rows without validation errors, the ones that were split. */
+  valid_rows: count,
+  train_rows: count,
+  /** Rows used for early stopping. */
+  validation_rows: count,
+  /** Held-out rows the evaluation and the gate are computed on. */
+  test_rows: count,
+});
+
+/** The code that trained the model. Nulls when it did not run inside a git checkout. */
+export const lineageCodeSchema = z.object({
+  commit: z.string().min(1).nullable(),
+  /** Whether the working tree had uncommitted changes: then `commit` does not fully describe the code. */
+  dirty: z.boolean().nullable(),
+  branch: z.string().min(1).nullable(),
+});
+
+/** The config file that drove the run. */
+export const lineageConfigSchema = z.object({
+  path: z.string().min(1),
+  /** sha256 of the validated config (defaults filled, keys sorted); see `configHash`. */
+  sha256: sha256Hex,
+  /** The validated config itself (an `MlopsConfig`), so a version can be reproduced without the repo. */
+  content: z.record(z.string(), z.unknown()),
+});
+
+/**
+ * An input feature: its name and type are the serving contract; the rest of the spec (vocabulary,
+ * ranges) is kept as written in the config.
+ */
+export const lineageFeatureSchema = z.looseObject({
+  name: z.string().min(1),
+  type: z.enum(['numeric', 'categorical']),
+});
+export type LineageFeature = z.infer<typeof lineageFeatureSchema>;
+
+/** How the training ran. */
+export const lineageTrainingSchema = z.object({
+  /** tfjs backend actually used: `tensorflow`, `wasm` or `cpu`. */
+  backend: z.string().min(1),
+  tfjs_version: z.string().min(1),
+  node_version: z.string().min(1),
+  /** `process.platform`-`process.arch`, e.g. `linux-x64`. */
+  platform: z.string().min(1),
+  epochs_run: count,
+  /** Epoch (1-based) whose weights were kept by early stopping. */
+  best_epoch: count,
+  duration_ms: z.number().min(0),
+  samples_per_second: z.number().min(0),
+  best_validation_loss: z.number(),
+});
+
+export const lineageSchema = z.object({
+  /** Identity of the pipeline run that trained the model. */
+  run_id: z.string().min(1),
+  /** The config's `name`. */
+  model_name: z.string().min(1),
+  /** When training finished (ISO 8601). */
+  created_at: z.iso.datetime({ offset: true }),
+  dataset: lineageDatasetSchema,
+  code: lineageCodeSchema,
+  config: lineageConfigSchema,
+  task: taskSchema,
+  features: z.array(lineageFeatureSchema).min(1),
+  /** The config's `model` section (a `ModelConfig`) as used. */
+  hyperparameters: z.record(z.string(), z.unknown()),
+  training: lineageTrainingSchema,
+  /** The version this one was compared against for its semantic version (the champion at registration). */
+  parent_version: z.string().nullable(),
+  /** The CI run that produced the model (GitHub Actions run URL), when there is one. */
+  run_url: z.url().nullable(),
+  /** Wall time of the whole pipeline run, when known. */
+  run_duration_ms: z.number().min(0).optional(),
+});
+export type Lineage = z.infer<typeof lineageSchema>;
+
+/**
+ * A stable hash of the serving contract: feature names and types, the task type and its labels
+ * or classes. When it changes, a client of the serving API must change too (a major version).
+ *
+ * Features are sorted by name because requests carry named fields, so reordering features in
+ * the config is not a contract change. Class order is kept: it is the order of the model's
+ * output probabilities. Thresholds, vocabularies and ranges are not part of the contract (unknown
+ * categories go to an out-of-vocabulary slot), so changing them is a retrain, not a break.
+ */
+export function inputSignature(features: readonly Pick<LineageFeature, 'name' | 'type'>[], task: TaskSpec): string {
+  const contractFeatures = features
+    .map((feature) => ({ name: feature.name, type: feature.type }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return sha256(canonicalJson({ features: contractFeatures, task: taskContract(task) }));
+}
+
+/** The part of a task spec that clients see in responses. */
+function taskContract(task: TaskSpec): Record<string, unknown> {
+  switch (task.type) {
+    case 'binary':
+      return { type: task.type, positive_label: task.positive_label, negative_label: task.negative_label };
+    case 'multiclass':
+      return { type: task.type, classes: task.classes };
+    case 'regression':
+      return { type: task.type };
+  }
+}
