@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { deploySchema } from './deploy-schema.js';
+import { monitoringSchema, servingSchema } from './serving-schema.js';
 
 /**
  * The one config file a forker edits, `mlops.config.yaml`. This schema is its documentation:
@@ -185,10 +187,9 @@ export const configSchema = z.strictObject({
       path: z.string().default('.mlops/registry'),
     })
     .default({ path: '.mlops/registry' }),
-  /** Settings of the serving, monitoring and deploy steps (see their sections in the README). */
-  serving: z.record(z.string(), z.unknown()).default({}),
-  monitoring: z.record(z.string(), z.unknown()).default({}),
-  deploy: z.record(z.string(), z.unknown()).default({}),
+  serving: servingSchema,
+  monitoring: monitoringSchema,
+  deploy: deploySchema,
 });
 
 /** The validated config, with every default filled in. */

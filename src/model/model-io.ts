@@ -1,0 +1,101 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { writeFileAtomic, writeJsonAtomic } from '../core/atomic-fs.js';
+import { parsePreprocessingSpec, type PreprocessingSpec } from './preprocessing.js';
+
+/** File names of a saved model, as tfjs-node's `file://` handler writes them, plus our preprocessing. */
+export const modelFiles = {
+  topology: 'model.json',
+  weights: 'weights.bin',
+  preprocessing: 'preprocessing.json',
+} as const;
+
+/**
+ * Saves a model in the tfjs Layers format (`model.json` + `weights.bin`, the same files
+ * tfjs-node's `file://` handler writes) and `preprocessing.json`, without needing tfjs-node.
+ */
+export async function saveModel(network: tfl.LayersModel, dir: string, spec: PreprocessingSpec): Promise<void> {
+  await network.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      if (artifacts.weightData === undefined || artifacts.weightSpecs === undefined) {
+        throw new Error('tfjs produced no weights to save');
+      }
+      const weights = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData));
+      const manifest: tf.io.WeightsManifestConfig = [{ paths: [`./${modelFiles.weights}`], weights: artifacts.weightSpecs }];
+      const modelJson = modelJsonFor(artifacts, manifest);
+      // Weights first: a model.json never points at weights that are not fully written.
+      await writeFileAtomic(join(dir, modelFiles.weights), weights);
+      await writeFileAtomic(join(dir, modelFiles.topology), JSON.stringify(modelJson));
+      return {
+        modelArtifactsInfo: {
+          dateSaved: new Date(),
+          modelTopologyType: 'JSON',
+          weightDataBytes: weights.byteLength,
+        },
+      };
+    }),
+  );
+  await writeJsonAtomic(join(dir, modelFiles.preprocessing), spec);
+}
+
+/** A loaded model ready to predict. */
+export interface LoadedModel {
+  network: tfl.LayersModel;
+  spec: PreprocessingSpec;
+}
+
+/**
+ * Loads a model saved by `saveModel` (or by tfjs-node) through `tf.io.fromMemory`. Checks the
+ * weight file against the manifest so that a truncated or corrupt version is refused with a
+ * clear message instead of serving garbage.
+ */
+export async function loadModel(dir: string): Promise<LoadedModel> {
+  const modelJson = JSON.parse(await readFile(join(dir, modelFiles.topology), 'utf8')) as tf.io.ModelJSON;
+  if (!modelJson.modelTopology || !Array.isArray(modelJson.weightsManifest)) {
+    throw new Error(`${join(dir, modelFiles.topology)} is not a tfjs Layers model (no modelTopology or weightsManifest)`);
+  }
+  const weightSpecs = modelJson.weightsManifest.flatMap((group) => group.weights);
+  const weightPaths = modelJson.weightsManifest.flatMap((group) => group.paths);
+  const buffers = await Promise.all(weightPaths.map((path) => readFile(join(dir, path))));
+  const weightData = Buffer.concat(buffers);
+  const expectedBytes = weightSpecs.reduce((sum, spec) => sum + weightBytes(spec), 0);
+  if (weightData.byteLength !== expectedBytes) {
+    throw new Error(
+      `${join(dir, modelFiles.weights)} has ${weightData.byteLength} bytes but model.json describes ${expectedBytes}: the model files are corrupt or mismatched`,
+    );
+  }
+  const artifacts = await tf.io.getModelArtifactsForJSON(modelJson, async () => [
+    weightSpecs,
+    weightData.buffer.slice(weightData.byteOffset, weightData.byteOffset + weightData.byteLength),
+  ]);
+  const network = await tfl.loadLayersModel(tf.io.fromMemory(artifacts));
+  const spec = parsePreprocessingSpec(JSON.parse(await readFile(join(dir, modelFiles.preprocessing), 'utf8')));
+  const inputShape = network.inputs[0]?.shape;
+  if (inputShape?.[1] !== spec.input_width) {
+    throw new Error(`model.json expects ${String(inputShape?.[1])} inputs but preprocessing.json encodes ${spec.input_width}`);
+  }
+  return { network, spec };
+}
+
+/** The model.json object tfjs-node's file handler writes (tfjs-core does not export its helper). */
+function modelJsonFor(artifacts: tf.io.ModelArtifacts, manifest: tf.io.WeightsManifestConfig): tf.io.ModelJSON {
+  const json: tf.io.ModelJSON = {
+    modelTopology: artifacts.modelTopology as object,
+    format: artifacts.format,
+    generatedBy: artifacts.generatedBy,
+    convertedBy: artifacts.convertedBy ?? null,
+    weightsManifest: manifest,
+  };
+  if (artifacts.trainingConfig != null) json.trainingConfig = artifacts.trainingConfig;
+  if (artifacts.signature != null) json.signature = artifacts.signature;
+  if (artifacts.userDefinedMetadata != null) json.userDefinedMetadata = artifacts.userDefinedMetadata;
+  return json;
+}
+
+function weightBytes(spec: tf.io.WeightsManifestEntry): number {
+  const elements = spec.shape.reduce((a, b) => a * b, 1);
+  if (spec.quantization) return elements * (spec.quantization.dtype === 'uint8' ? 1 : 2);
+  return elements * (spec.dtype === 'float32' || spec.dtype === 'int32' ? 4 : 1);
+}

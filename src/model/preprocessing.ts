@@ -1,0 +1,299 @@
+import { z } from 'zod';
+import type { FeatureSpec, TaskSpec } from '../config/schema.js';
+
+/**
+ * The single source of feature transforms, imported by training and by serving so that
+ * training/serving skew cannot come from code. Fitting uses training rows only; the fitted
+ * spec is stored as `preprocessing.json` beside the model.
+ */
+
+/** Largest one-hot vocabulary kept per feature; rarer values share the out-of-vocabulary slot. */
+export const maxVocabularySize = 1000;
+
+const numericTransformSchema = z.object({
+  name: z.string(),
+  type: z.literal('numeric'),
+  /** Training mean and population standard deviation (1 when the column is constant). */
+  mean: z.number(),
+  std: z.number().positive(),
+  /** Value used for a missing cell: the training median. */
+  impute: z.number(),
+  /** Whether an extra 0/1 input marks missing cells (only when training data had some). */
+  missing_indicator: z.boolean(),
+  /** First input column of this feature. */
+  offset: z.number().int().min(0),
+});
+
+const categoricalTransformSchema = z.object({
+  name: z.string(),
+  type: z.literal('categorical'),
+  /** Training values in one-hot order; a value outside it sets the out-of-vocabulary slot at the end. Missing sets nothing. */
+  vocabulary: z.array(z.string()),
+  offset: z.number().int().min(0),
+});
+
+const featureTransformSchema = z.discriminatedUnion('type', [numericTransformSchema, categoricalTransformSchema]);
+export type FeatureTransform = z.infer<typeof featureTransformSchema>;
+export type NumericTransform = z.infer<typeof numericTransformSchema>;
+export type CategoricalTransform = z.infer<typeof categoricalTransformSchema>;
+
+const targetTransformSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('binary'), negative_label: z.string(), positive_label: z.string(), threshold: z.number() }),
+  z.object({ type: z.literal('multiclass'), classes: z.array(z.string()).min(2) }),
+  /** Regression targets are standardised for training and restored on prediction. */
+  z.object({ type: z.literal('regression'), mean: z.number(), std: z.number().positive() }),
+]);
+export type TargetTransform = z.infer<typeof targetTransformSchema>;
+
+export const preprocessingSpecSchema = z.object({
+  format: z.literal('mlops-preprocessing/v1'),
+  features: z.array(featureTransformSchema).min(1),
+  /** Number of model inputs after encoding. */
+  input_width: z.number().int().min(1),
+  target: targetTransformSchema,
+});
+export type PreprocessingSpec = z.infer<typeof preprocessingSpecSchema>;
+
+/** A feature value after parsing: numbers for numeric features, strings for categorical, null when missing. */
+export type FeatureValue = number | string | null;
+export type FeatureRecord = Readonly<Record<string, FeatureValue | undefined>>;
+
+/** Number of encoded inputs a transform produces. */
+export function transformWidth(transform: FeatureTransform): number {
+  if (transform.type === 'numeric') return transform.missing_indicator ? 2 : 1;
+  return transform.vocabulary.length + 1;
+}
+
+/**
+ * Learns the transforms from training rows: numeric mean/std/median, categorical vocabularies
+ * (by frequency, then value, capped at `maxVocabularySize`), and the target encoding.
+ */
+export function fitPreprocessing(
+  features: readonly FeatureSpec[],
+  task: TaskSpec,
+  trainRows: readonly FeatureRecord[],
+  trainTargets: readonly (string | number)[],
+): PreprocessingSpec {
+  let offset = 0;
+  const transforms: FeatureTransform[] = features.map((feature) => {
+    const transform =
+      feature.type === 'numeric'
+        ? fitNumeric(feature.name, trainRows, offset)
+        : fitCategorical(feature.name, trainRows, offset);
+    offset += transformWidth(transform);
+    return transform;
+  });
+  return {
+    format: 'mlops-preprocessing/v1',
+    features: transforms,
+    input_width: offset,
+    target: fitTarget(task, trainTargets),
+  };
+}
+
+function fitNumeric(name: string, rows: readonly FeatureRecord[], offset: number): NumericTransform {
+  const values: number[] = [];
+  let missing = 0;
+  for (const row of rows) {
+    const value = row[name];
+    if (typeof value === 'number' && Number.isFinite(value)) values.push(value);
+    else missing++;
+  }
+  if (values.length === 0) {
+    return { name, type: 'numeric', mean: 0, std: 1, impute: 0, missing_indicator: missing > 0, offset };
+  }
+  let mean = 0;
+  for (const value of values) mean += value;
+  mean /= values.length;
+  let sumSquares = 0;
+  for (const value of values) sumSquares += (value - mean) ** 2;
+  const std = Math.sqrt(sumSquares / values.length);
+  values.sort((a, b) => a - b);
+  const middle = values.length >> 1;
+  const median = values.length % 2 === 1 ? values[middle]! : (values[middle - 1]! + values[middle]!) / 2;
+  return {
+    name,
+    type: 'numeric',
+    mean,
+    std: std > 1e-12 ? std : 1,
+    impute: median,
+    missing_indicator: missing > 0,
+    offset,
+  };
+}
+
+function fitCategorical(name: string, rows: readonly FeatureRecord[], offset: number): CategoricalTransform {
+  const counts = new Map<string, number>();
+  for (const row of rows) {
+    const value = row[name];
+    if (typeof value === 'string') counts.set(value, (counts.get(value) ?? 0) + 1);
+  }
+  const vocabulary = [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .slice(0, maxVocabularySize)
+    .map(([value]) => value);
+  return { name, type: 'categorical', vocabulary, offset };
+}
+
+function fitTarget(task: TaskSpec, targets: readonly (string | number)[]): TargetTransform {
+  if (task.type === 'binary') {
+    return { type: 'binary', negative_label: task.negative_label, positive_label: task.positive_label, threshold: task.threshold };
+  }
+  if (task.type === 'multiclass') return { type: 'multiclass', classes: [...task.classes] };
+  let mean = 0;
+  for (const t of targets) mean += Number(t);
+  mean /= Math.max(1, targets.length);
+  let sumSquares = 0;
+  for (const t of targets) sumSquares += (Number(t) - mean) ** 2;
+  const std = Math.sqrt(sumSquares / Math.max(1, targets.length));
+  return { type: 'regression', mean, std: std > 1e-12 ? std : 1 };
+}
+
+/** Lookup tables built once per spec so that encoding a row is a few array writes. */
+export interface CompiledPreprocessing {
+  spec: PreprocessingSpec;
+  vocabularyIndex: ReadonlyMap<string, ReadonlyMap<string, number>>;
+}
+
+const compiledCache = new WeakMap<PreprocessingSpec, CompiledPreprocessing>();
+
+/** Builds (and caches per spec object) the lookup tables for encoding. */
+export function compilePreprocessing(spec: PreprocessingSpec): CompiledPreprocessing {
+  const cached = compiledCache.get(spec);
+  if (cached) return cached;
+  const vocabularyIndex = new Map<string, Map<string, number>>();
+  for (const transform of spec.features) {
+    if (transform.type === 'categorical') {
+      vocabularyIndex.set(transform.name, new Map(transform.vocabulary.map((value, index) => [value, index])));
+    }
+  }
+  const compiled = { spec, vocabularyIndex };
+  compiledCache.set(spec, compiled);
+  return compiled;
+}
+
+/**
+ * Encodes rows into a row-major Float32Array of `rows.length × input_width`. Numeric values are
+ * standardised (missing → training median, plus the indicator); categorical values are one-hot
+ * with an out-of-vocabulary slot. Values must already be parsed (numbers / strings / null).
+ */
+export function encodeFeatures(spec: PreprocessingSpec, rows: readonly FeatureRecord[]): Float32Array {
+  const { vocabularyIndex } = compilePreprocessing(spec);
+  const width = spec.input_width;
+  const out = new Float32Array(rows.length * width);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    const base = r * width;
+    for (const transform of spec.features) {
+      const value = row[transform.name];
+      if (transform.type === 'numeric') {
+        const present = typeof value === 'number' && Number.isFinite(value);
+        const raw = present ? value : transform.impute;
+        out[base + transform.offset] = (raw - transform.mean) / transform.std;
+        if (transform.missing_indicator) out[base + transform.offset + 1] = present ? 0 : 1;
+      } else if (typeof value === 'string') {
+        const index = vocabularyIndex.get(transform.name)!.get(value);
+        out[base + transform.offset + (index ?? transform.vocabulary.length)] = 1;
+      }
+    }
+  }
+  return out;
+}
+
+/** Whether a categorical value falls outside the training vocabulary (for monitoring). */
+export function isOutOfVocabulary(spec: PreprocessingSpec, feature: string, value: string): boolean {
+  const index = compilePreprocessing(spec).vocabularyIndex.get(feature);
+  return index !== undefined && !index.has(value);
+}
+
+/** Number of model outputs: 1 for binary and regression, one per class for multiclass. */
+export function outputWidth(spec: PreprocessingSpec): number {
+  return spec.target.type === 'multiclass' ? spec.target.classes.length : 1;
+}
+
+/**
+ * Encodes targets for training: binary 0/1, multiclass one-hot, regression standardised.
+ * Throws on a label the spec does not know (validation should have caught it).
+ */
+export function encodeTargets(spec: PreprocessingSpec, targets: readonly (string | number)[]): Float32Array {
+  const target = spec.target;
+  if (target.type === 'binary') {
+    return Float32Array.from(targets, (t) => {
+      if (t === target.positive_label) return 1;
+      if (t === target.negative_label) return 0;
+      throw new Error(`Unknown binary label '${String(t)}'`);
+    });
+  }
+  if (target.type === 'multiclass') {
+    const k = target.classes.length;
+    const index = new Map(target.classes.map((c, i) => [c, i]));
+    const out = new Float32Array(targets.length * k);
+    targets.forEach((t, r) => {
+      const c = index.get(String(t));
+      if (c === undefined) throw new Error(`Unknown class '${String(t)}'`);
+      out[r * k + c] = 1;
+    });
+    return out;
+  }
+  return Float32Array.from(targets, (t) => (Number(t) - target.mean) / target.std);
+}
+
+/** Class index per row for multiclass targets (for metrics). */
+export function classIndices(spec: PreprocessingSpec, targets: readonly (string | number)[]): Int32Array {
+  if (spec.target.type !== 'multiclass') throw new Error('classIndices needs a multiclass spec');
+  const index = new Map(spec.target.classes.map((c, i) => [c, i]));
+  return Int32Array.from(targets, (t) => index.get(String(t)) ?? -1);
+}
+
+/**
+ * Turns raw model outputs into task predictions: binary P(positive), multiclass probabilities
+ * (row-major, one column per class), regression values in target units.
+ */
+export function decodeOutputs(spec: PreprocessingSpec, outputs: Float32Array): Float32Array {
+  if (spec.target.type !== 'regression') return outputs;
+  const { mean, std } = spec.target;
+  return outputs.map((v) => v * std + mean);
+}
+
+/** One prediction as serving returns it. */
+export type Prediction =
+  | { label: string; probability: number }
+  | { label: string; probabilities: Record<string, number> }
+  | { value: number };
+
+/** Formats decoded outputs as per-row predictions (label at the configured threshold for binary). */
+export function formatPredictions(spec: PreprocessingSpec, decoded: Float32Array): Prediction[] {
+  const target = spec.target;
+  if (target.type === 'binary') {
+    return Array.from(decoded, (p) => ({
+      label: p >= target.threshold ? target.positive_label : target.negative_label,
+      probability: p,
+    }));
+  }
+  if (target.type === 'multiclass') {
+    const k = target.classes.length;
+    const predictions: Prediction[] = [];
+    for (let r = 0; r * k < decoded.length; r++) {
+      let best = 0;
+      const probabilities: Record<string, number> = {};
+      for (let c = 0; c < k; c++) {
+        const p = decoded[r * k + c]!;
+        probabilities[target.classes[c]!] = p;
+        if (p > decoded[r * k + best]!) best = c;
+      }
+      predictions.push({ label: target.classes[best]!, probabilities });
+    }
+    return predictions;
+  }
+  return Array.from(decoded, (value) => ({ value }));
+}
+
+/** Parses a stored preprocessing.json value; throws a readable error when it is not one. */
+export function parsePreprocessingSpec(value: unknown): PreprocessingSpec {
+  const parsed = preprocessingSpecSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`preprocessing.json is invalid at ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
