@@ -1,0 +1,16 @@
+import type { CliCommand } from '../command.js';
+import { evaluateCommand, pipelineCommand, registerCommand, trainCommand, validateCommand } from './step-commands.js';
+import { initCommand } from './init.js';
+import { experimentsCommand, versionsCommand } from './registry-commands.js';
+
+/** Every `mlops` subcommand, in the order `mlops --help` lists them. */
+export const commands: readonly CliCommand[] = [
+  initCommand,
+  validateCommand,
+  trainCommand,
+  evaluateCommand,
+  registerCommand,
+  pipelineCommand,
+  versionsCommand,
+  experimentsCommand,
+];
