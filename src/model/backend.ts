@@ -26,7 +26,10 @@ tf.env().set('PROD', true);
  * and the backend actually in use is logged. The choice holds for the rest of the process.
  */
 export async function selectBackend(preferred: 'auto' | BackendName, logger: Logger): Promise<BackendInfo> {
-  if (active && (preferred === 'auto' || preferred === active.name)) return active;
+  if (active && (preferred === 'auto' || preferred === active.name)) {
+    logger.info(describeBackend(active));
+    return active;
+  }
   const candidates: readonly BackendName[] =
     preferred === 'auto' ? backendPreference : [preferred, ...backendPreference.filter((b) => b !== preferred)];
   const skipped: BackendInfo['skipped'] = [];
@@ -34,14 +37,19 @@ export async function selectBackend(preferred: 'auto' | BackendName, logger: Log
     const reason = await tryBackend(name);
     if (reason === null) {
       active = { name, tfjsVersion: tf.version_core, skipped };
-      const why = skipped.length > 0 ? ` (skipped ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : '';
-      logger.info(`TensorFlow.js ${tf.version_core} backend: ${name}${why}`);
+      logger.info(describeBackend(active));
       if (preferred !== 'auto' && preferred !== name) logger.warn(`Requested backend '${preferred}' is unavailable; using '${name}'.`);
       return active;
     }
     skipped.push({ name, reason });
   }
   throw new Error(`No TensorFlow.js backend could start: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
+}
+
+/** One log line: the backend in use and why faster ones were skipped. */
+function describeBackend(info: BackendInfo): string {
+  const why = info.skipped.length > 0 ? ` (skipped ${info.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : '';
+  return `TensorFlow.js ${info.tfjsVersion} backend: ${info.name}${why}`;
 }
 
 /** Returns null when the backend is active, else why it is not. */

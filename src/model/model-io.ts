@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { writeFileAtomic, writeJsonAtomic } from '../core/atomic-fs.js';
+import { silentLogger } from '../core/logger.js';
+import { activeBackend, selectBackend } from './backend.js';
 import { parsePreprocessingSpec, type PreprocessingSpec } from './preprocessing.js';
 
 /** File names of a saved model, as tfjs-node's `file://` handler writes them, plus our preprocessing. */
@@ -52,6 +54,8 @@ export interface LoadedModel {
  * clear message instead of serving garbage.
  */
 export async function loadModel(dir: string): Promise<LoadedModel> {
+  // Callers normally select (and log) a backend first; this only guards against using tfjs before one is ready.
+  if (!activeBackend()) await selectBackend('auto', silentLogger);
   const modelJson = JSON.parse(await readFile(join(dir, modelFiles.topology), 'utf8')) as tf.io.ModelJSON;
   if (!modelJson.modelTopology || !Array.isArray(modelJson.weightsManifest)) {
     throw new Error(`${join(dir, modelFiles.topology)} is not a tfjs Layers model (no modelTopology or weightsManifest)`);

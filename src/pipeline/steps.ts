@@ -21,6 +21,7 @@ import { describeArchitecture } from '../model/network.js';
 import { predictRows } from '../model/predict.js';
 import { classIndices, encodeFeatures, encodeTargets, fitPreprocessing, type PreprocessingSpec } from '../model/preprocessing.js';
 import { trainNetwork } from '../model/train.js';
+import { selectBackend } from '../model/backend.js';
 import { writeModelCardFiles } from '../cards/model-card.js';
 import type { Lineage } from '../registry/lineage-schema.js';
 import { ModelRegistry, type ExperimentRecord, type RegisteredVersion } from '../registry/registry.js';
@@ -249,6 +250,7 @@ export async function evaluateStep(ctx: StepContext): Promise<GateVerdict> {
   await readCurrentTraining(ctx, run);
   const { dataset, split } = await loadSplitDataset(ctx);
   const test = split.test.map((i) => dataset.rows[i]!);
+  await selectBackend(config.model.backend, logger);
   const candidateModel = await loadModel(workspace.path('modelDir'));
   const candidate = scoreTestRows(config, candidateModel, test);
   candidateModel.network.dispose();
