@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { evaluationReportSchema, gateVerdictSchema } from '../evaluation/report-schema.js';
+import { lineageSchema } from '../registry/lineage-schema.js';
+import { experimentRecordSchema, registeredVersionSchema, aliasMoveSchema } from '../registry/registry.js';
+
+/**
+ * The JSON the server publishes for people and tools: `/model` (also `/api/model.json`),
+ * `/api/versions.json`, `/monitoring` (also `/api/monitoring.json`) and `/api/stats.json`.
+ * The dashboard page reads these same paths, and `mlops report` writes the same files for a
+ * static site, so one page serves both.
+ */
+
+/** One input feature as clients must send it. */
+export const servedFeatureSchema = z.object({
+  name: z.string(),
+  type: z.enum(['numeric', 'categorical']),
+  /** Whether null/missing is accepted for this feature (training saw missing values). */
+  nullable: z.boolean(),
+  vocabulary: z.array(z.string()).optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+});
+export type ServedFeature = z.infer<typeof servedFeatureSchema>;
+
+/** `/model`: the served version, its card and lineage. */
+export const modelInfoSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  /** Whether the served version is the registry's champion (false when pinned to another). */
+  champion: z.boolean(),
+  loaded_at: z.string(),
+  task: z.record(z.string(), z.unknown()),
+  features: z.array(servedFeatureSchema),
+  lineage: lineageSchema,
+  evaluation: evaluationReportSchema,
+  gate: gateVerdictSchema,
+  /** The MCT v0.0.2 model card JSON. */
+  card: z.record(z.string(), z.unknown()),
+});
+export type ModelInfo = z.infer<typeof modelInfoSchema>;
+
+/** A registered version with its overall metrics, for history charts. */
+export const versionSummarySchema = registeredVersionSchema.extend({
+  metrics: z.record(z.string(), z.number()),
+});
+
+/** `/api/versions.json`: the history: versions, champion moves and every experiment. */
+export const versionHistorySchema = z.object({
+  champion: z.string().nullable(),
+  /** The version this server answers with (null in a static report). */
+  served: z.string().nullable(),
+  primary_metric: z.string(),
+  versions: z.array(versionSummarySchema),
+  alias_history: z.array(aliasMoveSchema),
+  experiments: z.array(experimentRecordSchema),
+  generated_at: z.string(),
+});
+export type VersionHistory = z.infer<typeof versionHistorySchema>;
+
+/** Drift of one feature against the training profile. */
+export const featureDriftSchema = z.object({
+  name: z.string(),
+  type: z.enum(['numeric', 'categorical']),
+  /** Live values seen in the window (missing included). */
+  count: z.number().int(),
+  missing_rate: z.number(),
+  /** Categorical: share of values outside the training vocabulary. */
+  out_of_vocabulary_rate: z.number().optional(),
+  /** Numeric: population stability index and Jensen–Shannon distance (base 2) on the training bins. */
+  psi: z.number().optional(),
+  js: z.number().optional(),
+  /** Categorical: L-infinity distance between category frequencies (TFDV). */
+  linf: z.number().optional(),
+  /** Whether any score passed its threshold (only with at least `min_samples` values). */
+  drifted: z.boolean(),
+});
+export type FeatureDrift = z.infer<typeof featureDriftSchema>;
+
+/** `/monitoring`: live data compared with the training profile. */
+export const monitoringSnapshotSchema = z.object({
+  model_version: z.string(),
+  window: z.object({ started_at: z.string(), requests: z.number().int(), instances: z.number().int() }),
+  thresholds: z.object({ psi: z.number(), js: z.number(), linf: z.number(), min_samples: z.number().int() }),
+  features: z.array(featureDriftSchema),
+  predictions: z.object({
+    count: z.number().int(),
+    /** Binary: share predicted positive; multiclass: share per class; regression: mean value. */
+    distribution: z.record(z.string(), z.number()),
+  }),
+  /** Human-readable alerts, e.g. "tenure: PSI 0.31 > 0.1". */
+  alerts: z.array(z.string()),
+});
+export type MonitoringSnapshot = z.infer<typeof monitoringSnapshotSchema>;
+
+/** `/api/stats.json`: live traffic numbers for the dashboard. */
+export const servingStatsSchema = z.object({
+  uptime_s: z.number(),
+  requests_total: z.number().int(),
+  errors_total: z.number().int(),
+  /** Requests per second over the last minute. */
+  request_rate: z.number(),
+  latency_ms: z.object({ p50: z.number().nullable(), p90: z.number().nullable(), p99: z.number().nullable() }),
+  /** Per-minute history for charts, oldest first, at most 60 points. */
+  history: z.array(z.object({ at: z.string(), requests: z.number().int(), errors: z.number().int(), p99_ms: z.number().nullable() })),
+});
+export type ServingStats = z.infer<typeof servingStatsSchema>;
