@@ -1,0 +1,147 @@
+/**
+ * `npm run bench`: the local loop's speed goals, measured as ratios against baselines taken in
+ * the same run (never as timed tests; quote medians — these machines are noisy).
+ *
+ *   1. Validation rows/s on a generated copy of the default schema, beside a bare csv-parse pass
+ *      over the same file (goal: ≥ 50% of bare), with peak memory per size (goal: < 400 MB and
+ *      flat as rows grow).
+ *   2. Training samples/s per available backend (tensorflow / wasm / cpu).
+ *   3. The whole `mlops pipeline` on the default dataset (goal: < 60 s on 2 cores).
+ *
+ * Options: --rows 1000000 (largest file), --rounds 3, --epochs 4, --skip validate,train,pipeline
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir, cpus } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { once } from 'node:events';
+import { createRandom, randomInt } from '../src/core/rng.js';
+import { argValue, median, printTable, runNodeJson } from './bench-util.js';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const distBench = fileURLToPath(new URL('./', import.meta.url));
+const configPath = join(repoRoot, 'mlops.config.yaml');
+const dataPath = join(repoRoot, 'data/telco-churn.csv');
+const maxRows = Number(argValue('rows', '1000000'));
+const rounds = Number(argValue('rounds', '3'));
+const epochs = argValue('epochs', '4');
+const skip = new Set(argValue('skip', '').split(',').filter(Boolean));
+
+/** A CSV of `rows` rows drawn (seeded, with replacement) from the default dataset: same schema, valid values. */
+async function generatedCopy(rows: number): Promise<string> {
+  const dir = join(tmpdir(), 'mlops-bench');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `telco-${rows}.csv`);
+  if (existsSync(path) && statSync(path).size > 0) return path;
+  const lines: string[] = [];
+  for await (const line of createInterface({ input: createReadStream(dataPath) })) lines.push(line);
+  const [header, ...body] = lines;
+  const out = createWriteStream(`${path}.tmp`);
+  out.write(`${header}\n`);
+  const random = createRandom(2024);
+  for (let i = 0; i < rows; i++) {
+    if (!out.write(`${body[randomInt(random, body.length)]}\n`)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  execFileSync('mv', [`${path}.tmp`, path]);
+  return path;
+}
+
+interface PassResult {
+  rows: number;
+  ms: number;
+  maxRssMb: number;
+}
+
+async function benchValidation(): Promise<void> {
+  const sizes = [...new Set([Math.round(maxRows / 5), maxRows])];
+  const results: string[][] = [];
+  let ratioAtMax = 0;
+  let rssAtMax = 0;
+  const rssBySize: number[] = [];
+  for (const size of sizes) {
+    const file = await generatedCopy(size);
+    const bare: PassResult[] = [];
+    const validate: PassResult[] = [];
+    const sizeRounds = size === maxRows ? rounds : 1;
+    for (let round = 0; round < sizeRounds; round++) {
+      bare.push(await runNodeJson<PassResult>(join(distBench, 'validate-child.js'), ['bare', file]));
+      validate.push(await runNodeJson<PassResult>(join(distBench, 'validate-child.js'), ['validate', file, configPath]));
+    }
+    const bareRate = median(bare.map((r) => r.rows / (r.ms / 1000)));
+    const validateRate = median(validate.map((r) => r.rows / (r.ms / 1000)));
+    const rss = median(validate.map((r) => r.maxRssMb));
+    rssBySize.push(rss);
+    if (size === maxRows) {
+      ratioAtMax = validateRate / bareRate;
+      rssAtMax = rss;
+    }
+    results.push([
+      size.toLocaleString('en-US'),
+      String(sizeRounds),
+      Math.round(bareRate).toLocaleString('en-US'),
+      Math.round(validateRate).toLocaleString('en-US'),
+      `${((validateRate / bareRate) * 100).toFixed(0)}%`,
+      `${median(bare.map((r) => r.maxRssMb)).toFixed(0)} MB`,
+      `${rss.toFixed(0)} MB`,
+    ]);
+  }
+  console.log('\n## Validation (median rows/s; peak RSS of the whole process)\n');
+  printTable(['rows', 'rounds', 'bare csv-parse', 'validate', 'ratio', 'bare peak', 'validate peak'], results);
+  const growth = rssBySize.length > 1 ? rssBySize.at(-1)! / rssBySize[0]! : 1;
+  console.log(
+    `\nvalidation/bare at ${maxRows.toLocaleString('en-US')} rows: ${(ratioAtMax * 100).toFixed(0)}% (goal ≥ 50%: ${ratioAtMax >= 0.5 ? 'met' : 'MISSED'}); ` +
+      `peak ${rssAtMax.toFixed(0)} MB (goal < 400 MB: ${rssAtMax < 400 ? 'met' : 'MISSED'}); ` +
+      `peak grew ×${growth.toFixed(2)} for ×${(sizes.at(-1)! / sizes[0]!).toFixed(0)} rows (flat: ${growth < 1.25 ? 'yes' : 'NO'})`,
+  );
+}
+
+async function benchTraining(): Promise<void> {
+  const rows: string[][] = [];
+  let cpuRate = 0;
+  for (const backend of ['cpu', 'wasm', 'tensorflow']) {
+    const runs: { samplesPerSecond?: number; unavailable?: string }[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const result = await runNodeJson<{ samplesPerSecond?: number; unavailable?: string }>(join(distBench, 'train-child.js'), [backend, configPath, epochs]);
+      runs.push(result);
+      if (result.unavailable) break;
+    }
+    if (runs[0]?.unavailable) {
+      rows.push([backend, '–', `unavailable (${runs[0].unavailable})`, '–']);
+      continue;
+    }
+    const rate = median(runs.map((r) => r.samplesPerSecond ?? 0));
+    if (backend === 'cpu') cpuRate = rate;
+    rows.push([backend, String(runs.length), Math.round(rate).toLocaleString('en-US'), cpuRate > 0 ? `×${(rate / cpuRate).toFixed(2)}` : '–']);
+  }
+  console.log(`\n## Training (default model and dataset, ${epochs} epochs; median samples/s; ratio against cpu)\n`);
+  printTable(['backend', 'rounds', 'samples/s', 'vs cpu'], rows);
+}
+
+async function benchPipeline(): Promise<void> {
+  const times: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const project = mkdtempSync(join(tmpdir(), 'mlops-bench-project-'));
+    mkdirSync(join(project, 'data'));
+    copyFileSync(configPath, join(project, 'mlops.config.yaml'));
+    copyFileSync(dataPath, join(project, 'data/telco-churn.csv'));
+    writeFileSync(join(project, '.gitignore'), '.mlops/\n');
+    const started = performance.now();
+    const run = spawnSync(process.execPath, [join(repoRoot, 'bin/mlops.js'), 'pipeline', '--quiet'], { cwd: project, encoding: 'utf8' });
+    const ms = performance.now() - started;
+    if (run.status !== 0) throw new Error(`pipeline failed: ${run.stderr}`);
+    times.push(ms);
+  }
+  const seconds = median(times) / 1000;
+  console.log(`\n## Whole pipeline on the default dataset (${rounds} fresh projects, ${cpus().length} cores)\n`);
+  printTable(['round', 'seconds'], times.map((t, i) => [String(i + 1), (t / 1000).toFixed(1)]));
+  console.log(`\nmedian ${seconds.toFixed(1)} s (goal < 60 s: ${seconds < 60 ? 'met' : 'MISSED'})`);
+}
+
+console.log(`# mlops bench — node ${process.version}, ${cpus().length} cores, ${rounds} rounds`);
+if (!skip.has('validate')) await benchValidation();
+if (!skip.has('train')) await benchTraining();
+if (!skip.has('pipeline')) await benchPipeline();
