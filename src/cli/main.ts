@@ -76,7 +76,8 @@ async function runCommand(command: CliCommand, context: Parameters<CliCommand['r
 export function reportFailure(error: unknown, logger: Logger, debug: boolean): number {
   if (error instanceof DataError) {
     for (const issue of error.issues) {
-      const where = { file: error.file, line: issue.line, column: issue.column };
+      // Issue messages already name their line and column; prefix the file unless they name it too.
+      const where = error.file && !issue.message.startsWith(error.file) ? { file: error.file } : undefined;
       if (issue.severity === 'error') logger.error(issue.message, where);
       else logger.warn(issue.message, where);
     }

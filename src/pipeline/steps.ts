@@ -55,6 +55,9 @@ export function defaultWorkDir(loaded: LoadedConfig): string {
   return resolve(loaded.baseDir, '.mlops/work');
 }
 
+/** Warnings printed by validate; the rest are counted and kept in validation.json. */
+const maxLoggedWarnings = 20;
+
 /**
  * validate: checks the data against the config, writes the report and the profile, and starts
  * a run (run.json). Throws DataError after writing the report when the data has errors.
@@ -75,10 +78,15 @@ export async function validateStep(ctx: StepContext, options: { dataPath?: strin
     data_sha256: report.sha256,
   };
   await workspace.write('run', manifest);
+  const warnings = report.issues.filter((issue) => issue.severity === 'warning');
+  for (const issue of warnings.slice(0, maxLoggedWarnings)) logger.warn(issue.message, { file: report.file });
+  if (report.warning_count > maxLoggedWarnings) {
+    logger.warn(`…and ${report.warning_count - maxLoggedWarnings} more warnings (all of them are in ${workspace.path('validation')})`, { file: report.file });
+  }
   if (!report.passed) {
     throw new DataError(
       `${report.file}: ${report.error_count} error${report.error_count === 1 ? '' : 's'}, ${report.warning_count} warning${report.warning_count === 1 ? '' : 's'}; the data was rejected.`,
-      report.issues,
+      report.issues.filter((issue) => issue.severity === 'error'),
       report.file,
     );
   }
