@@ -66,8 +66,12 @@ export const featureDriftSchema = z.object({
   missing_rate: z.number(),
   /** Categorical: share of values outside the training vocabulary. */
   out_of_vocabulary_rate: z.number().optional(),
-  /** Numeric: population stability index and Jensen–Shannon distance (base 2) on the training bins. */
+  /** Numeric: population stability index (Evidently's formula, empty bins at 1e-4) on the training histogram's bins. */
   psi: z.number().optional(),
+  /**
+   * Numeric: Jensen–Shannon divergence with base-2 logs on the same bins, in [0, 1], as TFDV
+   * reports it (the distance scipy returns is its square root).
+   */
   js: z.number().optional(),
   /** Categorical: L-infinity distance between category frequencies (TFDV). */
   linf: z.number().optional(),

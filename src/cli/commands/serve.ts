@@ -1,0 +1,71 @@
+import { createServingLog } from '../../serving/log.js';
+import { startServer } from '../../serving/server.js';
+import { resolveServeSettings } from '../../serving/settings.js';
+import { commonOptions, stringOption, type CliCommand } from '../command.js';
+
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  summary: 'serve the champion over HTTP (predict, health, metrics, drift); follows rollbacks',
+  usage: `mlops serve [--port N] [--host H] [--registry DIR] [--version V] [--config FILE]
+
+Serves the registry's champion with Express and follows it: a promotion or \`mlops rollback\`
+is picked up within about a second (POST /admin/reload checks at once when MLOPS_ADMIN_TOKEN is
+set). Prints the URL it listens on; JSON logs go to stderr. Stops gracefully on SIGTERM/SIGINT.
+
+  -p, --port N        port (default: PORT, else serving.port, 8080; 0 picks a free one)
+      --host H        address to listen on (default: serving.host, 127.0.0.1; a container
+                      passes --host 0.0.0.0)
+      --registry DIR  serve this registry; without --config the serving and monitoring
+                      settings come from the served version's lineage (no config file needed)
+      --version V     serve this version only (no following)
+
+Endpoints: POST /predict, GET /health /ready /metrics /model /monitoring, /api/*.json.
+Common options:
+  -c, --config FILE   config file (default: mlops.config.yaml when present)
+      --debug         print stack traces of internal errors
+  -h, --help          this help`,
+  options: {
+    ...commonOptions,
+    port: { type: 'string', short: 'p' },
+    host: { type: 'string' },
+    registry: { type: 'string' },
+    version: { type: 'string' },
+  },
+  async run(context) {
+    const settings = await resolveServeSettings({
+      config: stringOption(context.options, 'config'),
+      registry: stringOption(context.options, 'registry'),
+      version: stringOption(context.options, 'version'),
+      port: stringOption(context.options, 'port'),
+      host: stringOption(context.options, 'host'),
+      cwd: context.io.cwd,
+      env: context.io.env,
+    });
+    const { log, flush } = createServingLog(settings.serving.log_level);
+    const running = await startServer({ settings, log, adminToken: context.io.env.MLOPS_ADMIN_TOKEN ?? null }).catch(async (error: unknown) => {
+      await flush();
+      throw error;
+    });
+    context.io.stdout.write(`Serving ${running.model.name} ${running.model.version} at ${running.url}\n`);
+
+    // Node as PID 1 in a container gets no default SIGTERM handling: without this it would not stop.
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      const onSignal = (received: NodeJS.Signals) => {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+        resolve(received);
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+    });
+    const force = () => running.forceClose();
+    process.once('SIGTERM', force);
+    process.once('SIGINT', force);
+    await running.shutdown(signal);
+    process.off('SIGTERM', force);
+    process.off('SIGINT', force);
+    await flush();
+    context.io.stdout.write(`Stopped (${signal}).\n`);
+    return 0;
+  },
+};
