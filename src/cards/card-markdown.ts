@@ -1,5 +1,6 @@
 import type { EvaluationReport, GateCheck, GateVerdict, GroupMetrics } from '../evaluation/report-schema.js';
 import type { Lineage } from '../registry/lineage-schema.js';
+import { renderCalibrationChart, renderMetricTrendChart, renderResidualChart, renderSliceMetricChart } from '../reports/mermaid.js';
 import { formatMetricValue, sliceName, type ModelCard } from './model-card.js';
 
 /** What the Markdown card is rendered from: the validated card plus the structured records behind it. */
@@ -8,11 +9,21 @@ export interface ModelCardMarkdownInput {
   lineage: Lineage;
   evaluation: EvaluationReport;
   gate: GateVerdict;
+  /**
+   * The primary metric of earlier versions, oldest first, for a trend chart (this version is
+   * added at the end). Optional: without it, or with no earlier version, the card has no trend.
+   */
+  history?: readonly { version: string; value: number }[];
 }
 
 /**
  * Renders a model card as Markdown for people: overview, lineage, metrics overall and per slice
- * with intervals, the gate verdict with its checks, limitations, inputs and outputs.
+ * with intervals, charts, the gate verdict with its checks, limitations, inputs and outputs.
+ *
+ * Charts are Mermaid `xychart-beta` blocks, which GitHub renders wherever the card is read (the
+ * repository, a release's notes), with no image files beside the card: the primary metric per
+ * slice, the trend across versions (with `history`), a reliability plot for binary classifiers
+ * and a binned residual plot for regressors. The confusion matrix is a Markdown table.
  */
 export function renderModelCardMarkdown(input: ModelCardMarkdownInput): string {
   const { card, lineage, evaluation, gate } = input;
@@ -29,6 +40,7 @@ export function renderModelCardMarkdown(input: ModelCardMarkdownInput): string {
     metricsIntro(evaluation),
     table(['Metric', 'Value', 'Interval'], overallRows(evaluation.overall)),
     ...sliceSections(evaluation),
+    ...chartSections(input),
     '## Release gate',
     `**${gate.passed ? 'Passed' : 'Rejected'}** — ${escapeText(gate.summary)}`,
     gate.champion_version === null ? 'Compared with: no champion.' : `Compared with champion ${gate.champion_version}.`,
@@ -106,6 +118,43 @@ function sliceSections(evaluation: EvaluationReport): string[] {
       }),
     ]);
     sections.push(`### By ${escapeText(column)}`, table(['Slice', 'Rows', ...metrics], rows));
+  }
+  return sections;
+}
+
+/** Charts and the confusion matrix, each under its own heading; nothing for what the report lacks. */
+function chartSections(input: ModelCardMarkdownInput): string[] {
+  const { evaluation, gate, card } = input;
+  const primary = gate.primary_metric;
+  const sections: string[] = [];
+  const sliceChart = renderSliceMetricChart(evaluation, primary);
+  if (sliceChart !== '') sections.push(`### ${primary} per slice`, sliceChart);
+  const value = evaluation.overall.metrics[primary];
+  if (input.history !== undefined && input.history.length > 0 && value !== undefined) {
+    const points = [...input.history, { version: card.model_details.version.name, value }];
+    sections.push(`### ${primary} across versions`, renderMetricTrendChart(points, primary));
+  }
+  if (evaluation.confusion) {
+    const { labels, matrix } = evaluation.confusion;
+    const rows = matrix.map((row, i) => {
+      const total = row.reduce((a, b) => a + b, 0);
+      return [`**${escapeText(labels[i] ?? '')}**`, ...row.map((n) => (total > 0 ? `${n} (${((n / total) * 100).toFixed(1)}%)` : String(n)))];
+    });
+    sections.push(
+      '### Confusion matrix',
+      'Rows are the true class, columns the predicted class; percentages are of the true class.',
+      table(['true ↓ / predicted →', ...labels.map(escapeText)], rows),
+    );
+  }
+  if (evaluation.calibration) {
+    const chart = renderCalibrationChart(evaluation.calibration);
+    if (chart !== '') {
+      sections.push('### Calibration', 'Observed positive rate per bin of predicted probability; a calibrated model’s bars meet the line.', chart);
+    }
+  }
+  if (evaluation.residuals) {
+    const chart = renderResidualChart(evaluation.residuals);
+    if (chart !== '') sections.push('### Residuals', `Observed − predicted on a sample of ${evaluation.residuals.length} test rows, binned by predicted value.`, chart);
   }
   return sections;
 }

@@ -1,6 +1,64 @@
-import type { Express } from 'express';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { Express, Response } from 'express';
+import { dashboardCss } from './page-css.js';
+import { dashboardContentSecurityPolicy, dashboardHtml } from './page-html.js';
+import { dashboardScript } from './page-script.js';
 
-// PLACEHOLDER (owned by the dashboard work, issue 5): serves the dashboard page and its assets at `/`.
+/**
+ * Serves the dashboard page at `/` and its assets under `/assets/`. The page reads the JSON the
+ * server publishes (`/api/model.json`, `/api/versions.json`, `/api/monitoring.json`,
+ * `/api/stats.json`, see src/serving/api-schema.ts) with relative URLs, so `mlops report` can
+ * write the same page as a static site.
+ */
+
+/**
+ * The Chart.js UMD bundle inside the installed chart.js package. Resolved through the package's
+ * entry point (its `exports` do not list the UMD file), so it works wherever npm put the package.
+ */
+export function chartJsBundlePath(): string {
+  const entry = createRequire(import.meta.url).resolve('chart.js');
+  const path = join(dirname(entry), 'chart.umd.min.js');
+  if (!existsSync(path)) throw new Error(`The chart.js package has no ${path}; reinstall dependencies (npm ci).`);
+  return path;
+}
+
+/** Headers for the page and its assets: the strict CSP, no sniffing, no referrer. */
+function setSecurityHeaders(res: Response): void {
+  res.set({
+    'Content-Security-Policy': dashboardContentSecurityPolicy,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+  });
+}
 
 /** Mounts the dashboard page (`/`) and its static assets on the serving app. */
-export function mountDashboard(_app: Express): void {}
+export function mountDashboard(app: Express): void {
+  const page = dashboardHtml();
+  const chartJs = chartJsBundlePath();
+
+  const sendPage = (_req: unknown, res: Response): void => {
+    setSecurityHeaders(res);
+    // The page is tiny and names no versioned asset: always revalidate so upgrades show at once.
+    res.set('Cache-Control', 'no-cache');
+    res.type('html').send(page);
+  };
+  app.get('/', sendPage);
+  app.get('/index.html', sendPage);
+  app.get('/assets/dashboard.css', (_req, res) => {
+    setSecurityHeaders(res);
+    res.set('Cache-Control', 'no-cache');
+    res.type('text/css').send(dashboardCss);
+  });
+  app.get('/assets/dashboard.js', (_req, res) => {
+    setSecurityHeaders(res);
+    res.set('Cache-Control', 'no-cache');
+    res.type('text/javascript').send(dashboardScript);
+  });
+  app.get('/assets/chart.umd.min.js', (_req, res) => {
+    setSecurityHeaders(res);
+    res.sendFile(chartJs, { maxAge: '1d' });
+  });
+}

@@ -1,8 +1,10 @@
 import { loadConfig } from '../../config/load.js';
 import { ConfigError } from '../../core/errors.js';
+import { escapeMarkdownText } from '../../evaluation/gate-markdown.js';
 import { registryPath } from '../../pipeline/steps.js';
 import { ModelRegistry } from '../../registry/registry.js';
-import { commonOptions, commonUsage, stringOption, type CliCommand } from '../command.js';
+import { diffExperiments, experimentDiffTables, findExperiment, renderExperimentDiffMarkdown } from '../../reports/experiment-diff.js';
+import { commonOptions, commonUsage, stringOption, type CliCommand, type CommandContext } from '../command.js';
 import { formatNumber, renderTable, shortHash } from '../table.js';
 
 async function openRegistry(config: string | undefined): Promise<ModelRegistry> {
@@ -45,14 +47,26 @@ ${commonUsage}`,
 
 export const experimentsCommand: CliCommand = {
   name: 'experiments',
-  summary: 'list every run: promoted, rejected and failed',
-  usage: `mlops experiments [--json] [--limit N]
+  summary: 'list every run (promoted, rejected, failed) or compare two with --diff',
+  usage: `mlops experiments [--json | --md] [--limit N]
+       mlops experiments --diff A B [--json | --md] [--all]
 
+  --diff A B          compare two runs: parameters, metrics (B − A) and what they were made from;
+                      A and B are run ids (or unique prefixes) or registered versions (1.2.0)
+  --all               with --diff: list unchanged parameters too
+  --md                print GitHub Markdown (for PR comments and job summaries)
   --json              print JSON instead of a table
   --limit N           show the newest N runs (default 20)
 ${commonUsage}`,
-  options: { ...commonOptions, json: { type: 'boolean' }, limit: { type: 'string' } },
+  options: { ...commonOptions, json: { type: 'boolean' }, md: { type: 'boolean' }, limit: { type: 'string' }, diff: { type: 'boolean' }, all: { type: 'boolean' } },
+  maxPositionals: 2,
   async run(context) {
+    if (context.options.json === true && context.options.md === true) throw new ConfigError('Choose one of --json and --md.');
+    if (context.options.diff === true) return runExperimentDiff(context);
+    if (context.positionals.length > 0) {
+      throw new ConfigError(`Unexpected argument '${context.positionals[0]}': to compare two runs use \`mlops experiments --diff A B\`.`);
+    }
+    if (context.options.all === true) throw new ConfigError('--all only applies with --diff.');
     const registry = await openRegistry(stringOption(context.options, 'config'));
     const limitText = stringOption(context.options, 'limit') ?? '20';
     const limit = Number(limitText);
@@ -78,7 +92,44 @@ ${commonUsage}`,
       shortHash(e.commit, 8) + (e.dirty ? '+' : ''),
       e.backend ?? '–',
     ]);
-    context.io.stdout.write(`${renderTable(['run', 'status', 'version', 'metric', 'duration', 'data sha256', 'commit', 'backend'], rows)}\n`);
+    const headers = ['run', 'status', 'version', 'metric', 'duration', 'data sha256', 'commit', 'backend'];
+    context.io.stdout.write(context.options.md === true ? renderMarkdownTable(headers, rows) : `${renderTable(headers, rows)}\n`);
     return 0;
   },
 };
+
+/** `mlops experiments --diff A B`. */
+async function runExperimentDiff(context: CommandContext): Promise<number> {
+  const [refA, refB] = context.positionals;
+  if (refA === undefined || refB === undefined || context.positionals.length !== 2) {
+    throw new ConfigError('--diff needs two runs: `mlops experiments --diff A B` (run ids, unique prefixes, or versions like 1.2.0).');
+  }
+  if (stringOption(context.options, 'limit') !== undefined) throw new ConfigError('--limit does not apply with --diff.');
+  const registry = await openRegistry(stringOption(context.options, 'config'));
+  const experiments = await registry.experiments();
+  const diff = diffExperiments(findExperiment(experiments, refA), findExperiment(experiments, refB));
+  const allParams = context.options.all === true;
+  if (context.options.json === true) {
+    context.io.stdout.write(`${JSON.stringify({ a: diff.a.run_id, b: diff.b.run_id, fields: diff.fields, params: diff.params, metrics: diff.metrics }, null, 2)}\n`);
+    return 0;
+  }
+  if (context.options.md === true) {
+    context.io.stdout.write(renderExperimentDiffMarkdown(diff, { allParams }));
+    return 0;
+  }
+  const tables = experimentDiffTables(diff, { allParams });
+  const a = diff.a.run_id;
+  const b = diff.b.run_id;
+  const parts = [`Runs compared: ${a} → ${b}`, '', renderTable(['metric', a, b, 'change'], tables.metrics), 'change is B − A; ▲ better, ▼ worse', ''];
+  if (tables.params.length > 0) parts.push(renderTable(['parameter', a, b, ''], tables.params), '');
+  if (!allParams) parts.push(tables.unchangedParams === 0 ? 'Every parameter changed or is new.' : `${tables.unchangedParams} parameter(s) unchanged (--all lists them).`, '');
+  parts.push(renderTable(['run', a, b, ''], tables.fields));
+  context.io.stdout.write(`${parts.join('\n')}\n`);
+  return 0;
+}
+
+/** A GitHub Markdown table; cells are escaped. */
+function renderMarkdownTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]): string => `| ${cells.map((cell) => escapeMarkdownText(cell)).join(' | ')} |`;
+  return `${[line(headers), `|${headers.map(() => ' --- |').join('')}`, ...rows.map(line)].join('\n')}\n`;
+}

@@ -1,0 +1,87 @@
+/**
+ * The dashboard page's HTML: a static shell whose sections the page script fills from the JSON
+ * the server publishes (or that `mlops report` wrote). Every URL is relative, so one page works
+ * at the server's `/` and inside a static site at any path (GitHub Pages serves it under
+ * `/<repository>/`). No inline script or style: the page runs under `default-src 'self'`.
+ */
+
+/** Where the page finds its data and assets, relative to the page. */
+export const dashboardPaths = {
+  css: 'assets/dashboard.css',
+  script: 'assets/dashboard.js',
+  chartJs: 'assets/chart.umd.min.js',
+  /** Static reports only: the JSON files as one script, so the page also works from file:// (no fetch there). */
+  reportData: 'api/report-data.js',
+  model: 'api/model.json',
+  versions: 'api/versions.json',
+  monitoring: 'api/monitoring.json',
+  stats: 'api/stats.json',
+} as const;
+
+/** The Content-Security-Policy the page is written for; the server sends it with `/`. */
+export const dashboardContentSecurityPolicy = "default-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'";
+
+export interface DashboardHtmlOptions {
+  /** A static report: load `api/report-data.js` instead of fetching the JSON (works from file:// too). */
+  staticReport?: boolean;
+}
+
+/** The dashboard page. */
+export function dashboardHtml(options: DashboardHtmlOptions = {}): string {
+  const scripts = [
+    dashboardPaths.chartJs,
+    ...(options.staticReport === true ? [dashboardPaths.reportData] : []),
+    dashboardPaths.script,
+  ].map((src) => `  <script src="${src}" defer></script>`);
+  // A static report has no server to send the CSP header, so it carries the policy itself.
+  const cspMeta =
+    options.staticReport === true ? `\n  <meta http-equiv="Content-Security-Policy" content="${dashboardContentSecurityPolicy.replace(/; frame-ancestors 'none'/, '')}">` : '';
+  return `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <meta name="color-scheme" content="light dark">${cspMeta}
+  <title>Model dashboard</title>
+  <link rel="stylesheet" href="${dashboardPaths.css}">
+${scripts.join('\n')}
+</head>
+<body>
+  <a class="skip-link" href="#main">Skip to content</a>
+  <header class="page">
+    <h1 id="title">Model dashboard</h1>
+    <p id="subtitle">Loading…</p>
+  </header>
+  <main id="main" aria-busy="true">
+    <div id="errors" role="alert"></div>
+    <noscript><p class="notice error">This dashboard needs JavaScript to draw its content from the model's JSON files (<a href="${dashboardPaths.model}">model</a>, <a href="${dashboardPaths.versions}">versions</a>).</p></noscript>
+    <section class="panel" id="served" aria-labelledby="served-heading">
+      <h2 id="served-heading">Served model and lineage</h2>
+      <div id="served-body"><p class="muted">Loading…</p></div>
+    </section>
+    <section class="panel" id="metrics" aria-labelledby="metrics-heading">
+      <h2 id="metrics-heading">Metrics</h2>
+      <div id="metrics-body"><p class="muted">Loading…</p></div>
+    </section>
+    <section class="panel" id="history" aria-labelledby="history-heading">
+      <h2 id="history-heading">Version history</h2>
+      <div id="history-body"><p class="muted">Loading…</p></div>
+    </section>
+    <section class="panel" id="monitoring" aria-labelledby="monitoring-heading">
+      <h2 id="monitoring-heading">Live monitoring</h2>
+      <div id="monitoring-body"><p class="muted">Loading…</p></div>
+    </section>
+    <section class="panel" id="gate" aria-labelledby="gate-heading">
+      <h2 id="gate-heading">Release gate</h2>
+      <div id="gate-body"><p class="muted">Loading…</p></div>
+    </section>
+    <section class="panel" id="rollback" aria-labelledby="rollback-heading">
+      <h2 id="rollback-heading">How to roll back</h2>
+      <div id="rollback-body"><p class="muted">Loading…</p></div>
+    </section>
+  </main>
+  <footer class="page" id="footer"></footer>
+</body>
+</html>
+`;
+}
