@@ -30,6 +30,16 @@ export const localDeploySchema = z
     host: z.string().min(1).default('127.0.0.1'),
     /** Port of the deployed service. */
     port: z.number().int().min(1).max(65535).default(8080),
+    /**
+     * Container runtime: the BASE_IMAGE the serving image is built from when it is neither
+     * present locally nor pullable (the Dockerfile's node:20-bookworm-slim when absent).
+     */
+    base_image: z.string().min(1).optional(),
+    /**
+     * Container runtime, podman only: an absolute path to a warm npm cache, mounted so that the
+     * image builds without reaching the npm registry (hosts whose build containers cannot).
+     */
+    offline_npm_cache: z.string().startsWith('/', 'expected an absolute path').optional(),
   })
   .default({ runtime: 'auto', host: '127.0.0.1', port: 8080 });
 

@@ -13,12 +13,16 @@ import { configSchema } from './schema.js';
 /** Top-level sections a sweep may change. */
 export const overridableSections = ['model'] as const;
 
-const overrideKey = z
-  .string()
-  .regex(/^model(\.[a-z_]+)+$/, 'only keys under model. may be overridden, e.g. model.learning_rate');
+const overrideKeyPattern = /^model(\.[a-z_]+)+$/;
 
-/** The overrides as given: a JSON object of dotted keys to values. */
-export const configOverridesSchema = z.record(overrideKey, z.unknown());
+/** The overrides as given: a JSON object of dotted keys (all under `model.`) to values. */
+export const configOverridesSchema = z.record(z.string(), z.unknown()).superRefine((overrides, ctx) => {
+  for (const key of Object.keys(overrides)) {
+    if (!overrideKeyPattern.test(key)) {
+      ctx.addIssue({ code: 'custom', path: [key], message: `'${key}': only keys under model. may be overridden (e.g. model.learning_rate), so every candidate is judged on the same data and split` });
+    }
+  }
+});
 export type ConfigOverrides = z.infer<typeof configOverridesSchema>;
 
 /**

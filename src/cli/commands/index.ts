@@ -2,6 +2,11 @@ import type { CliCommand } from '../command.js';
 import { evaluateCommand, pipelineCommand, registerCommand, trainCommand, validateCommand } from './step-commands.js';
 import { initCommand } from './init.js';
 import { experimentsCommand, versionsCommand } from './registry-commands.js';
+import { serveCommand } from './serve.js';
+import { rollbackCommand } from './rollback.js';
+import { monitorCommand } from './monitor.js';
+import { reportCommand } from './report.js';
+import { deployCommand } from './deploy.js';
 
 /** Every `mlops` subcommand, in the order `mlops --help` lists them. */
 export const commands: readonly CliCommand[] = [
@@ -13,4 +18,9 @@ export const commands: readonly CliCommand[] = [
   pipelineCommand,
   versionsCommand,
   experimentsCommand,
+  serveCommand,
+  rollbackCommand,
+  monitorCommand,
+  reportCommand,
+  deployCommand,
 ];

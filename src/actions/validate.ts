@@ -1,0 +1,67 @@
+import * as core from '@actions/core';
+import { z } from 'zod';
+import { rm } from 'node:fs/promises';
+import { loadConfig } from '../config/load.js';
+import { applyConfigOverrides, parseConfigOverrides } from '../config/overrides.js';
+import { validationReportSchema } from '../data/validate.js';
+import { validateStep } from '../pipeline/steps.js';
+import { readInputs, textInput } from './inputs.js';
+import { isMainModule, runAction } from './run-action.js';
+import { inputPath, recordOverrides, stepContext } from './step-context.js';
+import { renderValidationSummary } from './summaries.js';
+
+/** Inputs of actions/validate (keys exactly as in its action.yml). */
+export const validateInputsSchema = z.strictObject({
+  /** The config file, relative to the repository root. */
+  config: textInput.default('mlops.config.yaml'),
+  /** The run workspace the later steps read. */
+  'work-dir': textInput.default('.mlops/work'),
+  /** Another CSV to check against the configured schema instead of data.path. */
+  data: textInput.optional(),
+  /** JSON object of model.* keys to change for this run (a sweep candidate); recorded in the work dir. */
+  'config-overrides': z.string().default(''),
+});
+export type ValidateInputs = z.infer<typeof validateInputsSchema>;
+
+/** Reads the inputs once. */
+export function getInputs(): ValidateInputs {
+  return readInputs(validateInputsSchema);
+}
+
+/** actions/validate: checks the data, writes validation.json and profile.json, starts the run. */
+export async function run(): Promise<void> {
+  await runAction(async (logger) => {
+    const inputs = getInputs();
+    const workDir = inputPath(inputs['work-dir']);
+    const overrides = parseConfigOverrides(inputs['config-overrides'], "input 'config-overrides'");
+    const loaded = applyConfigOverrides(await loadConfig(inputPath(inputs.config)), overrides, "input 'config-overrides'");
+    logger.setBaseDir(loaded.baseDir);
+    const ctx = stepContext(loaded, workDir, logger);
+    await ctx.workspace.ensure();
+    await recordOverrides(workDir, overrides);
+    // A report left by an earlier run must never stand in for this one.
+    await rm(ctx.workspace.path('validation'), { force: true });
+    try {
+      await validateStep(ctx, { dataPath: inputs.data ? inputPath(inputs.data) : undefined });
+    } finally {
+      // The report exists whenever the file could be read, pass or fail: publish it either way.
+      const report = (await ctx.workspace.exists('validation'))
+        ? await ctx.workspace.read('validation', validationReportSchema, 'validate').catch(() => null)
+        : null;
+      if (report) {
+        core.setOutput('passed', String(report.passed));
+        core.setOutput('rows', String(report.rows));
+        core.setOutput('valid-rows', String(report.valid_rows));
+        core.setOutput('warnings', String(report.warning_count));
+        core.setOutput('data-sha256', report.sha256);
+        core.setOutput('report-path', ctx.workspace.path('validation'));
+        if (report.profile) core.setOutput('profile-path', ctx.workspace.path('profile'));
+        await core.summary.addRaw(renderValidationSummary(report)).write();
+      } else {
+        core.setOutput('passed', 'false');
+      }
+    }
+  });
+}
+
+if (isMainModule(import.meta.url)) await run();

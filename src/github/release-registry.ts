@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { formatZodIssues } from '../config/load.js';
+import { syncDirectory, writeFileAtomic, writeJsonAtomic } from '../core/atomic-fs.js';
+import { RegistryError, describeError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { dataProfileSchema } from '../data/profile-schema.js';
+import { evaluationReportSchema, gateVerdictSchema } from '../evaluation/report-schema.js';
+import { lineageSchema } from '../registry/lineage-schema.js';
+import { withRegistryLock } from '../registry/lock.js';
+import { ModelRegistry, listModelFiles, registryIndexSchema, type RegisteredVersion, type RegistryIndex } from '../registry/registry.js';
+import type { GitHubClient, RepositoryRef } from './client.js';
+import { downloadReleaseAsset, modelReleaseAssetNames, type ModelRelease } from './releases.js';
+
+/**
+ * A GitHub Release materialised as a version of the local registry, so that the same
+ * evaluateStep, registerStep and `mlops serve` that run on a laptop compare against, version
+ * after, and serve the champion released on GitHub. Runners start empty: the evaluate job
+ * downloads the champion's assets into `.mlops/registry/versions/<version>/` and lists it in
+ * `registry.json` exactly as a local `register` would have.
+ */
+
+/** What {@link importReleaseVersion} did. */
+export interface ImportOutcome {
+  version: string;
+  /** False when the registry already held the version (nothing was downloaded). */
+  downloaded: boolean;
+  /** Whether the version is the registry's champion afterwards. */
+  champion: boolean;
+}
+
+/**
+ * Makes `release` a version of the registry at `registryRoot` (downloading its assets when the
+ * registry does not hold it yet) and, with `champion`, points the champion alias at it.
+ * Assets are checked before anything is listed: the model files against their manifest, the
+ * JSON files against their schemas; a release missing an asset is a RegistryError naming it.
+ */
+export async function importReleaseVersion(
+  client: GitHubClient,
+  repository: RepositoryRef,
+  release: ModelRelease,
+  registryRoot: string,
+  options: { champion: boolean; logger: Logger },
+): Promise<ImportOutcome> {
+  const registry = await ModelRegistry.open(registryRoot);
+  const known = await registry.get(release.version);
+  if (known) {
+    if (options.champion) await registry.setChampion(release.version, `champion is release ${release.tag}`);
+    options.logger.info(`Registry already holds ${release.version}; nothing downloaded.`);
+    return { version: release.version, downloaded: false, champion: options.champion || known.status === 'champion' };
+  }
+  const missing = modelReleaseAssetNames.filter((name) => !release.assets.some((asset) => asset.name === name));
+  if (missing.length > 0) {
+    throw new RegistryError(
+      `Release ${release.tag} (${release.htmlUrl}) lacks the asset${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; a model release carries ${modelReleaseAssetNames.join(', ')}.`,
+    );
+  }
+  const staging = join(registryRoot, '.imports', `${release.version}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  await mkdir(staging, { recursive: true });
+  try {
+    for (const asset of release.assets) {
+      if (!(modelReleaseAssetNames as readonly string[]).includes(asset.name)) continue;
+      const bytes = await downloadReleaseAsset(client, repository, asset.id);
+      await writeFileAtomic(join(staging, asset.name), bytes);
+    }
+    options.logger.info(`Downloaded ${modelReleaseAssetNames.length} assets of release ${release.tag}.`);
+    const entry = await describeStagedVersion(staging, release);
+    await withRegistryLock(registryRoot, `import release ${release.tag}`, async () => {
+      const index = await readIndexFile(registryRoot);
+      if (index.versions.some((v) => v.version === release.version)) return;
+      const target = join(registryRoot, 'versions', release.version);
+      if (await stat(target).catch(() => null)) {
+        throw new RegistryError(`${target} exists but registry.json does not list it; move it aside and run again.`);
+      }
+      await mkdir(join(registryRoot, 'versions'), { recursive: true });
+      await rename(staging, target);
+      await syncDirectory(join(registryRoot, 'versions'));
+      const now = new Date().toISOString();
+      let next: RegistryIndex = { ...index, versions: [...index.versions, entry], updated_at: now };
+      if (options.champion) next = withChampion(next, release.version, `champion is release ${release.tag}`, now);
+      await writeJsonAtomic(join(registryRoot, 'registry.json'), registryIndexSchema.parse(next));
+    });
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+  return { version: release.version, downloaded: true, champion: options.champion };
+}
+
+/** The index entry for a downloaded version, after checking every file. */
+async function describeStagedVersion(dir: string, release: ModelRelease): Promise<RegisteredVersion> {
+  try {
+    await listModelFiles(dir);
+  } catch (error) {
+    throw new RegistryError(`Release ${release.tag} has broken model files: ${describeError(error)}`);
+  }
+  const lineage = await readAsset(dir, 'lineage.json', lineageSchema, release);
+  const gate = await readAsset(dir, 'gate.json', gateVerdictSchema, release);
+  const metrics = await readAsset(dir, 'metrics.json', evaluationReportSchema, release);
+  await readAsset(dir, 'profile.json', dataProfileSchema, release);
+  await readAsset(dir, 'card.json', z.record(z.string(), z.unknown()), release);
+  return {
+    version: release.version,
+    created_at: lineage.created_at,
+    status: 'archived',
+    run_id: lineage.run_id,
+    data_sha256: lineage.dataset.sha256,
+    commit: lineage.code.commit,
+    primary_metric: gate.primary_metric,
+    primary_value: metrics.overall.metrics[gate.primary_metric] ?? null,
+    gate_passed: gate.passed,
+    parent_version: lineage.parent_version,
+  };
+}
+
+async function readAsset<T>(dir: string, name: string, schema: z.ZodType<T>, release: ModelRelease): Promise<T> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(join(dir, name), 'utf8'));
+  } catch (error) {
+    throw new RegistryError(`Release ${release.tag}: ${name} is not valid JSON (${describeError(error)}).`);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new RegistryError(`Release ${release.tag}: ${name} does not have the expected shape:\n${formatZodIssues(parsed.error.issues)}`);
+  return parsed.data;
+}
+
+async function readIndexFile(root: string): Promise<RegistryIndex> {
+  // Opening through ModelRegistry reports a corrupt index with its recovery advice.
+  await ModelRegistry.open(root);
+  const text = await readFile(join(root, 'registry.json'), 'utf8').catch(() => null);
+  if (text === null) return { format: 1, champion: null, versions: [], alias_history: [], updated_at: new Date(0).toISOString() };
+  return registryIndexSchema.parse(JSON.parse(text));
+}
+
+/** The index with `version` as champion and the move recorded (the registry's own rule). */
+function withChampion(index: RegistryIndex, version: string, reason: string, at: string): RegistryIndex {
+  const previous = index.champion;
+  if (previous === version) return index;
+  return {
+    ...index,
+    champion: version,
+    versions: index.versions.map((entry) => {
+      if (entry.version === version) return { ...entry, status: 'champion' as const };
+      if (entry.version === previous) return { ...entry, status: 'archived' as const };
+      return entry;
+    }),
+    alias_history: [...index.alias_history, { alias: 'champion' as const, from: previous, to: version, reason, at }],
+    updated_at: at,
+  };
+}
