@@ -13,11 +13,14 @@ export function predictRows(network: tfl.LayersModel, spec: PreprocessingSpec, r
 
 /** Scores already-encoded rows (rows × input_width). */
 export function predictEncoded(network: tfl.LayersModel, spec: PreprocessingSpec, encoded: Float32Array, rows: number): Float32Array {
-  const raw = tf.tidy(() => {
-    const input = tf.tensor2d(encoded, [rows, spec.input_width]);
-    const output = network.predict(input, { batchSize: Math.max(32, Math.min(rows, 8192)) }) as tf.Tensor;
-    return output.dataSync() as Float32Array;
-  });
+  const output = tf.tidy(() => network.predict(tf.tensor2d(encoded, [rows, spec.input_width]), { batchSize: Math.max(32, Math.min(rows, 8192)) }) as tf.Tensor);
+  let raw: Float32Array;
+  try {
+    // Read outside tidy: tidy would walk the returned array looking for tensors.
+    raw = output.dataSync() as Float32Array;
+  } finally {
+    output.dispose();
+  }
   if (raw.length !== rows * outputWidth(spec)) {
     throw new Error(`the model returned ${raw.length} outputs for ${rows} rows; expected ${rows * outputWidth(spec)}`);
   }

@@ -291,7 +291,12 @@ export class ModelRegistry {
           // The card is built from validated inputs: an invalid card is a bug in buildModelCard.
           throw new Error(`The model card for ${version} does not match the MCT v0.0.2 schema: ${validation.errors.join('; ')}`);
         }
-        const markdown = renderModelCardMarkdown({ card, lineage: finalLineage, evaluation, gate });
+        // The primary metric of earlier versions (same metric only), for the card's trend chart.
+        const history = index.versions
+          .filter((entry) => entry.primary_metric === gate.primary_metric && entry.primary_value !== null)
+          .map((entry) => ({ version: entry.version, value: entry.primary_value! }))
+          .sort((a, b) => compareVersions(a.version, b.version));
+        const markdown = renderModelCardMarkdown({ card, lineage: finalLineage, evaluation, gate, history });
 
         const staging = join(this.root, stagingDirName, `${version}-${process.pid}-${randomBytes(4).toString('hex')}`);
         const target = this.versionDir(version);

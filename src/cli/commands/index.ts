@@ -7,6 +7,7 @@ import { rollbackCommand } from './rollback.js';
 import { monitorCommand } from './monitor.js';
 import { reportCommand } from './report.js';
 import { deployCommand } from './deploy.js';
+import { startCommand } from './start.js';
 
 /** Every `mlops` subcommand, in the order `mlops --help` lists them. */
 export const commands: readonly CliCommand[] = [
@@ -16,6 +17,7 @@ export const commands: readonly CliCommand[] = [
   evaluateCommand,
   registerCommand,
   pipelineCommand,
+  startCommand,
   versionsCommand,
   experimentsCommand,
   serveCommand,
