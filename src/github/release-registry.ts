@@ -1,16 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { formatZodIssues } from '../config/load.js';
-import { syncDirectory, writeFileAtomic, writeJsonAtomic } from '../core/atomic-fs.js';
+import { writeFileAtomic } from '../core/atomic-fs.js';
 import { RegistryError, describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { dataProfileSchema } from '../data/profile-schema.js';
 import { evaluationReportSchema, gateVerdictSchema } from '../evaluation/report-schema.js';
 import { lineageSchema } from '../registry/lineage-schema.js';
-import { withRegistryLock } from '../registry/lock.js';
-import { ModelRegistry, listModelFiles, registryIndexSchema, type RegisteredVersion, type RegistryIndex } from '../registry/registry.js';
+import { ModelRegistry, listModelFiles, type RegisteredVersion } from '../registry/registry.js';
 import type { GitHubClient, RepositoryRef } from './client.js';
 import { downloadReleaseAsset, modelReleaseAssetNames, type ModelRelease } from './releases.js';
 
@@ -67,21 +66,7 @@ export async function importReleaseVersion(
     }
     options.logger.info(`Downloaded ${modelReleaseAssetNames.length} assets of release ${release.tag}.`);
     const entry = await describeStagedVersion(staging, release);
-    await withRegistryLock(registryRoot, `import release ${release.tag}`, async () => {
-      const index = await readIndexFile(registryRoot);
-      if (index.versions.some((v) => v.version === release.version)) return;
-      const target = join(registryRoot, 'versions', release.version);
-      if (await stat(target).catch(() => null)) {
-        throw new RegistryError(`${target} exists but registry.json does not list it; move it aside and run again.`);
-      }
-      await mkdir(join(registryRoot, 'versions'), { recursive: true });
-      await rename(staging, target);
-      await syncDirectory(join(registryRoot, 'versions'));
-      const now = new Date().toISOString();
-      let next: RegistryIndex = { ...index, versions: [...index.versions, entry], updated_at: now };
-      if (options.champion) next = withChampion(next, release.version, `champion is release ${release.tag}`, now);
-      await writeJsonAtomic(join(registryRoot, 'registry.json'), registryIndexSchema.parse(next));
-    });
+    await registry.adoptVersion(staging, entry, { promote: options.champion, reason: `champion is release ${release.tag}` });
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
@@ -124,29 +109,4 @@ async function readAsset<T>(dir: string, name: string, schema: z.ZodType<T>, rel
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new RegistryError(`Release ${release.tag}: ${name} does not have the expected shape:\n${formatZodIssues(parsed.error.issues)}`);
   return parsed.data;
-}
-
-async function readIndexFile(root: string): Promise<RegistryIndex> {
-  // Opening through ModelRegistry reports a corrupt index with its recovery advice.
-  await ModelRegistry.open(root);
-  const text = await readFile(join(root, 'registry.json'), 'utf8').catch(() => null);
-  if (text === null) return { format: 1, champion: null, versions: [], alias_history: [], updated_at: new Date(0).toISOString() };
-  return registryIndexSchema.parse(JSON.parse(text));
-}
-
-/** The index with `version` as champion and the move recorded (the registry's own rule). */
-function withChampion(index: RegistryIndex, version: string, reason: string, at: string): RegistryIndex {
-  const previous = index.champion;
-  if (previous === version) return index;
-  return {
-    ...index,
-    champion: version,
-    versions: index.versions.map((entry) => {
-      if (entry.version === version) return { ...entry, status: 'champion' as const };
-      if (entry.version === previous) return { ...entry, status: 'archived' as const };
-      return entry;
-    }),
-    alias_history: [...index.alias_history, { alias: 'champion' as const, from: previous, to: version, reason, at }],
-    updated_at: at,
-  };
 }

@@ -254,6 +254,36 @@ export class ModelRegistry {
   }
 
   /**
+   * Lists a version whose complete folder was prepared elsewhere (a GitHub Release's assets,
+   * already checked) under its own version number, and optionally makes it the champion. The
+   * folder is renamed into `versions/` under the lock before the index names it, as `register`
+   * does. A version the index already lists is left alone.
+   */
+  async adoptVersion(preparedDir: string, entry: RegisteredVersion, options: { promote: boolean; reason: string }): Promise<void> {
+    parseVersion(entry.version);
+    await withRegistryLock(
+      this.root,
+      `adopt version ${entry.version}`,
+      async () => {
+        const index = await this.readIndex();
+        if (index.versions.some((known) => known.version === entry.version)) return;
+        const target = this.versionDir(entry.version);
+        if (await isFile(join(target, 'lineage.json'))) {
+          throw new RegistryError(`${target} exists but ${this.indexPath} does not list it; move it aside and run again.`);
+        }
+        await mkdir(join(this.root, 'versions'), { recursive: true });
+        await rename(preparedDir, target);
+        await syncDirectory(join(this.root, 'versions'));
+        const now = new Date().toISOString();
+        let next: RegistryIndex = { ...index, versions: [...index.versions, { ...entry, status: 'archived' }], updated_at: now };
+        if (options.promote) next = moveChampion(next, entry.version, options.reason, now);
+        await this.writeIndex(next);
+      },
+      this.options.lock,
+    );
+  }
+
+  /**
    * Stores a gated model as a new version. Refuses a rejected candidate unless `force`. The
    * version is computed under the lock against the champion (see semver.ts); the folder is
    * complete, card validated, before the index lists it.
