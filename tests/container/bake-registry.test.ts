@@ -141,13 +141,13 @@ function runBakeMain(args: string[]): Promise<{ code: number | null; stderr: str
 }
 
 describe('bake-registry-main (the build stage command)', () => {
-  test.each<[string, (t: string) => string[], number, RegExp]>([
-    ['a registered version', (t) => [source, '1.0.0', t], 0, /Baked version 1\.0\.0/],
-    ['no MODEL_VERSION build argument', (t) => [source, '', t], 2, /build with --build-arg MODEL_VERSION=/],
-    ['a malformed version', (t) => [source, '1.0.0;x', t], 2, /Invalid version "1\.0\.0;x"/],
-    ['an unregistered version', (t) => [source, '9.9.9', t], 5, /Version 9\.9\.9 is not registered/],
-    ['missing arguments', () => [source, '1.0.0'], 2, /expected three arguments/],
-  ])('%s: exit code %i', async (what, args, code, message) => {
+  test.each<[string, number, (t: string) => string[], RegExp]>([
+    ['a registered version', 0, (t) => [source, '1.0.0', t], /Baked version 1\.0\.0/],
+    ['no MODEL_VERSION build argument', 2, (t) => [source, '', t], /build with --build-arg MODEL_VERSION=/],
+    ['a malformed version', 2, (t) => [source, '1.0.0;x', t], /Invalid version "1\.0\.0;x"/],
+    ['an unregistered version', 5, (t) => [source, '9.9.9', t], /Version 9\.9\.9 is not registered/],
+    ['missing arguments', 2, () => [source, '1.0.0'], /expected three arguments/],
+  ])('%s: exit code %i', async (what, code, args, message) => {
     const result = await runBakeMain(args(target(`main-${what.replace(/\W+/g, '-')}`)));
     expect(result.code).toBe(code);
     expect(result.stderr).toMatch(message);
