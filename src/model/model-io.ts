@@ -5,6 +5,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { writeFileAtomic, writeJsonAtomic } from '../core/atomic-fs.js';
 import { silentLogger } from '../core/logger.js';
 import { activeBackend, selectBackend } from './backend.js';
+import { weightByteLength } from './weights-manifest.js';
 import { parsePreprocessingSpec, type PreprocessingSpec } from './preprocessing.js';
 
 /** File names of a saved model, as tfjs-node's `file://` handler writes them, plus our preprocessing. */
@@ -64,7 +65,12 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   const weightPaths = modelJson.weightsManifest.flatMap((group) => group.paths);
   const buffers = await Promise.all(weightPaths.map((path) => readFile(join(dir, path))));
   const weightData = Buffer.concat(buffers);
-  const expectedBytes = weightSpecs.reduce((sum, spec) => sum + weightBytes(spec), 0);
+  let expectedBytes = 0;
+  for (const spec of weightSpecs) {
+    const bytes = weightByteLength(spec);
+    if (bytes === undefined) throw new Error(`${join(dir, modelFiles.topology)} has weight '${spec.name}' of unsupported dtype '${spec.dtype}'`);
+    expectedBytes += bytes;
+  }
   if (weightData.byteLength !== expectedBytes) {
     throw new Error(
       `${join(dir, modelFiles.weights)} has ${weightData.byteLength} bytes but model.json describes ${expectedBytes}: the model files are corrupt or mismatched`,
@@ -96,10 +102,4 @@ function modelJsonFor(artifacts: tf.io.ModelArtifacts, manifest: tf.io.WeightsMa
   if (artifacts.signature != null) json.signature = artifacts.signature;
   if (artifacts.userDefinedMetadata != null) json.userDefinedMetadata = artifacts.userDefinedMetadata;
   return json;
-}
-
-function weightBytes(spec: tf.io.WeightsManifestEntry): number {
-  const elements = spec.shape.reduce((a, b) => a * b, 1);
-  if (spec.quantization) return elements * (spec.quantization.dtype === 'uint8' ? 1 : 2);
-  return elements * (spec.dtype === 'float32' || spec.dtype === 'int32' ? 4 : 1);
 }

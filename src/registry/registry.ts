@@ -34,6 +34,7 @@ import { syncDirectory, writeJsonAtomic } from '../core/atomic-fs.js';
 import { RegistryError, describeError } from '../core/errors.js';
 import { dataProfileSchema, type DataProfile } from '../data/profile-schema.js';
 import { evaluationReportSchema, gateVerdictSchema, type EvaluationReport, type GateVerdict } from '../evaluation/report-schema.js';
+import { weightByteLength } from '../model/weights-manifest.js';
 import { lineageSchema, type Lineage } from './lineage-schema.js';
 import { withRegistryLock, type LockOptions } from './lock.js';
 import { compareVersions, isVersion, nextVersion, parseVersion } from './semver.js';
@@ -577,7 +578,11 @@ export async function listModelFiles(modelDir: string): Promise<string[]> {
       }
       if (!shards.includes(name)) shards.push(name);
     }
-    for (const weight of group.weights) expectedBytes += weightByteLength(weight);
+    for (const weight of group.weights) {
+      const bytes = weightByteLength(weight);
+      if (bytes === undefined) throw new RegistryError(`Cannot register: model.json has a weight of unsupported dtype '${weight.quantization?.dtype ?? weight.dtype}'.`);
+      expectedBytes += bytes;
+    }
   }
   let actualBytes = 0;
   for (const name of shards) {
@@ -595,15 +600,6 @@ export async function listModelFiles(modelDir: string): Promise<string[]> {
 }
 
 /** Bytes of one weight as tfjs stores it (quantized weights use the quantized type). */
-function weightByteLength(weight: { shape: number[]; dtype: string; quantization?: { dtype: string } | undefined }): number {
-  const elements = weight.shape.reduce((a, b) => a * b, 1);
-  const dtype = weight.quantization?.dtype ?? weight.dtype;
-  const bytes: Record<string, number> = { float32: 4, int32: 4, complex64: 8, float16: 2, uint16: 2, uint8: 1, bool: 1 };
-  const size = bytes[dtype];
-  if (size === undefined) throw new RegistryError(`Cannot register: model.json has a weight of unsupported dtype '${dtype}'.`);
-  return elements * size;
-}
-
 async function isFile(path: string): Promise<boolean> {
   return (await stat(path).catch(() => null))?.isFile() ?? false;
 }
