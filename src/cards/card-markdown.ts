@@ -1,7 +1,7 @@
 import type { EvaluationReport, GateCheck, GateVerdict, GroupMetrics } from '../evaluation/report-schema.js';
 import type { Lineage } from '../registry/lineage-schema.js';
 import { renderCalibrationChart, renderMetricTrendChart, renderResidualChart, renderSliceMetricChart } from '../reports/mermaid.js';
-import { formatMetricValue, sliceName, type ModelCard } from './model-card.js';
+import { formatCardMetricValue, sliceName, type ModelCard } from './model-card.js';
 
 /** What the Markdown card is rendered from: the validated card plus the structured records behind it. */
 export interface ModelCardMarkdownInput {
@@ -81,7 +81,7 @@ function lineageRows(lineage: Lineage): string[][] {
     ['Backend', `${training.backend} (tfjs ${training.tfjs_version}, Node.js ${training.node_version}, ${training.platform})`],
     [
       'Training',
-      `${training.epochs_run} epochs, best ${training.best_epoch} (validation loss ${formatMetricValue(training.best_validation_loss)}), ` +
+      `${training.epochs_run} epochs, best ${training.best_epoch} (validation loss ${formatCardMetricValue(training.best_validation_loss)}), ` +
         `${Math.round(training.duration_ms)} ms, ${Math.round(training.samples_per_second)} samples/s`,
     ],
     ['Parent version', lineage.parent_version ?? '— (first version)'],
@@ -100,7 +100,7 @@ function metricsIntro(evaluation: EvaluationReport): string {
 }
 
 function overallRows(group: GroupMetrics): string[][] {
-  return Object.entries(group.metrics).map(([metric, value]) => [metric, formatMetricValue(value), formatInterval(group, metric)]);
+  return Object.entries(group.metrics).map(([metric, value]) => [metric, formatCardMetricValue(value), formatInterval(group, metric)]);
 }
 
 function sliceSections(evaluation: EvaluationReport): string[] {
@@ -114,7 +114,7 @@ function sliceSections(evaluation: EvaluationReport): string[] {
         const metricValue = group.metrics[metric];
         if (metricValue === undefined) return '—';
         const interval = formatInterval(group, metric);
-        return interval === '' ? formatMetricValue(metricValue) : `${formatMetricValue(metricValue)} ${interval}`;
+        return interval === '' ? formatCardMetricValue(metricValue) : `${formatCardMetricValue(metricValue)} ${interval}`;
       }),
     ]);
     sections.push(`### By ${escapeText(column)}`, table(['Slice', 'Rows', ...metrics], rows));
@@ -161,11 +161,11 @@ function chartSections(input: ModelCardMarkdownInput): string[] {
 
 function formatInterval(group: GroupMetrics, metric: string): string {
   const interval = group.intervals[metric];
-  return interval ? `[${formatMetricValue(interval.low)}, ${formatMetricValue(interval.high)}]` : '';
+  return interval ? `[${formatCardMetricValue(interval.low)}, ${formatCardMetricValue(interval.high)}]` : '';
 }
 
 function checkRow(check: GateCheck): string[] {
-  const number = (value: number | null): string => (value === null ? '—' : formatMetricValue(value));
+  const number = (value: number | null): string => (value === null ? '—' : formatCardMetricValue(value));
   return [
     escapeText(check.scope),
     String(check.rows),

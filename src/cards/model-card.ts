@@ -143,7 +143,7 @@ export async function writeModelCardFiles(
 }
 
 /** A metric value as the card's strings: 4 decimals, or 3 significant digits for tiny values. */
-export function formatMetricValue(value: number): string {
+export function formatCardMetricValue(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   if (value !== 0 && Math.abs(value) < 1e-3) return value.toExponential(2);
   return value.toFixed(4);
@@ -194,7 +194,7 @@ function describeTraining(lineage: Lineage, evaluation: EvaluationReport): strin
     `Data: ${lineage.dataset.path} (sha256 ${lineage.dataset.sha256}).`,
     `Hyperparameters: ${JSON.stringify(lineage.hyperparameters)}.`,
     `Training: ${training.backend} backend, tfjs ${training.tfjs_version}, Node.js ${training.node_version}, ${training.platform}; ` +
-      `${training.epochs_run} epochs run, best epoch ${training.best_epoch} (validation loss ${formatMetricValue(training.best_validation_loss)}), ` +
+      `${training.epochs_run} epochs run, best epoch ${training.best_epoch} (validation loss ${formatCardMetricValue(training.best_validation_loss)}), ` +
       `${Math.round(training.duration_ms)} ms, ${Math.round(training.samples_per_second)} samples/s.`,
     evaluation.resamples > 0
       ? `Intervals: ${Math.round(evaluation.confidence * 100)}% bootstrap intervals from ${evaluation.resamples} resamples of the test rows.`
@@ -260,7 +260,7 @@ function describeTarget(profile: DataProfile): string {
     return `Target distribution in the file: ${shares}.`;
   }
   if (target.mean === null) return '';
-  return `Target in the file: mean ${formatMetricValue(target.mean)}, range ${String(target.min)} to ${String(target.max)}.`;
+  return `Target in the file: mean ${formatCardMetricValue(target.mean)}, range ${String(target.min)} to ${String(target.max)}.`;
 }
 
 function httpLink(path: string): string | undefined {
@@ -303,11 +303,11 @@ function performanceMetrics(evaluation: EvaluationReport): CardPerformanceMetric
 
 function groupMetrics(group: GroupMetrics, slice?: string): CardPerformanceMetric[] {
   return Object.entries(group.metrics).map(([type, value]) => {
-    const metric: CardPerformanceMetric = { type, value: formatMetricValue(value) };
+    const metric: CardPerformanceMetric = { type, value: formatCardMetricValue(value) };
     if (slice !== undefined) metric.slice = slice;
     const interval = group.intervals[type];
     if (interval) {
-      metric.confidence_interval = { lower_bound: formatMetricValue(interval.low), upper_bound: formatMetricValue(interval.high) };
+      metric.confidence_interval = { lower_bound: formatCardMetricValue(interval.low), upper_bound: formatCardMetricValue(interval.high) };
     }
     return metric;
   });
