@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import type { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { canonicalJson, sha256 } from '../core/hash.js';
+import { formatKeyPath, formatZodIssues } from '../core/zod-issues.js';
 import {
   binaryMetricNames,
   configSchema,
@@ -74,35 +74,7 @@ export function configHash(config: MlopsConfig): string {
   return sha256(canonicalJson(config));
 }
 
-/** Renders zod issues as "  - key.path: message" lines. */
-export function formatZodIssues(issues: readonly z.core.$ZodIssue[]): string {
-  return issues
-    .map((issue) => {
-      const key = formatKeyPath(issue.path);
-      return `  - ${key || '(top level)'}: ${describeIssue(issue)}`;
-    })
-    .join('\n');
-}
-
-/** `features[2].vocabulary` style path. */
-export function formatKeyPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += out ? `.${String(part)}` : String(part);
-  }
-  return out;
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') {
-    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
-  }
-  if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {
-    return `${issue.message}`;
-  }
-  return issue.message;
-}
+export { formatKeyPath, formatZodIssues };
 
 function describeYamlValue(value: unknown): string {
   if (value === null || value === undefined) return 'an empty document';
