@@ -34,6 +34,9 @@ function setSecurityHeaders(res: Response): void {
   });
 }
 
+/** Paths of the dashboard page (the server answers other methods there with 405). */
+export const dashboardPagePaths = ['/', '/index.html'] as const;
+
 /** Mounts the dashboard page (`/`) and its static assets on the serving app. */
 export function mountDashboard(app: Express): void {
   const page = dashboardHtml();
@@ -45,8 +48,7 @@ export function mountDashboard(app: Express): void {
     res.set('Cache-Control', 'no-cache');
     res.type('html').send(page);
   };
-  app.get('/', sendPage);
-  app.get('/index.html', sendPage);
+  app.get([...dashboardPagePaths], sendPage);
   app.get('/assets/dashboard.css', (_req, res) => {
     setSecurityHeaders(res);
     res.set('Cache-Control', 'no-cache');
