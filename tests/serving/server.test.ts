@@ -268,6 +268,8 @@ describe('headers, logs and the JSON endpoints', () => {
     expect(schema.anyOf[0].properties.instances.maxItems).toBe(1000);
     expect(schema.anyOf[1].required).toHaveLength(19);
     expect(schema.anyOf[1].additionalProperties).toBe(false);
+    // JSON Schema's maxLength counts characters (code points), as the server does.
+    expect(schema.anyOf[1].properties.contract).toMatchObject({ type: 'string', maxLength: 1000 });
   });
 });
 
