@@ -1,5 +1,4 @@
 import { join, relative, resolve } from 'node:path';
-import { readFile } from 'node:fs/promises';
 import type { LoadedConfig } from '../config/load.js';
 import { defaultPrimaryMetric } from '../config/load.js';
 import type { MlopsConfig } from '../config/schema.js';
@@ -362,7 +361,7 @@ export async function registerStep(ctx: StepContext, options: { promote?: boolea
     await recordExperiment(ctx, registry, { status: 'unchanged', verdict: gate, candidate: evaluation, version: unchanged.version, championVersion: gate.champion_version });
     return { version: unchanged, created: false };
   }
-  const registered = await registry.register({
+  const { entry: registered, card, markdown: cardMarkdown } = await registry.register({
     modelDir: workspace.path('modelDir'),
     profile,
     evaluation,
@@ -371,9 +370,6 @@ export async function registerStep(ctx: StepContext, options: { promote?: boolea
     promote,
     force: options.force,
   });
-  const versionDir = registry.versionDir(registered.version);
-  const card = JSON.parse(await readFile(join(versionDir, 'card.json'), 'utf8')) as Record<string, unknown>;
-  const cardMarkdown = await readFile(join(versionDir, 'card.md'), 'utf8');
   await writeModelCardFiles(modelCardsPath(loaded), registered.version, card, cardMarkdown);
   await workspace.write('registered', { version: registered.version, created: true, promoted: promote, registered_at: new Date().toISOString(), card: join(modelCardsPath(loaded), `${registered.version}.md`) });
   await recordExperiment(ctx, registry, {
