@@ -1,8 +1,8 @@
-import { formatInterval, formatNumber, formatWithInterval, missingValue } from '../core/number-format.js';
+import { columnFormat, formatInterval, formatNumber, formatWithInterval, missingValue } from '../core/number-format.js';
 import type { EvaluationReport, GateCheck, GateVerdict, GroupMetrics } from '../evaluation/report-schema.js';
 import type { Lineage } from '../registry/lineage-schema.js';
 import { renderCalibrationChart, renderMetricTrendChart, renderResidualChart, renderSliceMetricChart } from '../reports/mermaid.js';
-import { cardNumberFormat, sliceName, type ModelCard } from './model-card.js';
+import { sliceName, type ModelCard } from './model-card.js';
 
 /** What the Markdown card is rendered from: the validated card plus the structured records behind it. */
 export interface ModelCardMarkdownInput {
@@ -82,7 +82,7 @@ function lineageRows(lineage: Lineage): string[][] {
     ['Backend', `${training.backend} (tfjs ${training.tfjs_version}, Node.js ${training.node_version}, ${training.platform})`],
     [
       'Training',
-      `${training.epochs_run} epochs, best ${training.best_epoch} (validation loss ${formatNumber(training.best_validation_loss, cardNumberFormat)}), ` +
+      `${training.epochs_run} epochs, best ${training.best_epoch} (validation loss ${formatNumber(training.best_validation_loss, columnFormat)}), ` +
         `${Math.round(training.duration_ms)} ms, ${Math.round(training.samples_per_second)} samples/s`,
     ],
     ['Parent version', lineage.parent_version ?? '— (first version)'],
@@ -101,7 +101,7 @@ function metricsIntro(evaluation: EvaluationReport): string {
 }
 
 function overallRows(group: GroupMetrics): string[][] {
-  return Object.entries(group.metrics).map(([metric, value]) => [metric, formatNumber(value, cardNumberFormat), formatInterval(group.intervals[metric], cardNumberFormat)]);
+  return Object.entries(group.metrics).map(([metric, value]) => [metric, formatNumber(value, columnFormat), formatInterval(group.intervals[metric], columnFormat)]);
 }
 
 function sliceSections(evaluation: EvaluationReport): string[] {
@@ -111,7 +111,7 @@ function sliceSections(evaluation: EvaluationReport): string[] {
     const rows = Object.entries(values).map(([value, group]) => [
       escapeText(sliceName(column, value)),
       String(group.rows),
-      ...metrics.map((metric) => formatWithInterval(group.metrics[metric], group.intervals[metric], cardNumberFormat)),
+      ...metrics.map((metric) => formatWithInterval(group.metrics[metric], group.intervals[metric], columnFormat)),
     ]);
     sections.push(`### By ${escapeText(column)}`, table(['Slice', 'Rows', ...metrics], rows));
   }
@@ -156,7 +156,7 @@ function chartSections(input: ModelCardMarkdownInput): string[] {
 }
 
 function checkRow(check: GateCheck): string[] {
-  const number = (value: number | null): string => formatNumber(value, cardNumberFormat);
+  const number = (value: number | null): string => formatNumber(value, columnFormat);
   return [
     escapeText(check.scope),
     String(check.rows),

@@ -4,7 +4,7 @@ import addFormatsModule from 'ajv-formats';
 import type { MlopsConfig } from '../config/schema.js';
 import { writeFileAtomic, writeJsonAtomic } from '../core/atomic-fs.js';
 import type { DataProfile } from '../data/profile-schema.js';
-import { formatNumber, type NumberFormat } from '../core/number-format.js';
+import { columnFormat, formatNumber } from '../core/number-format.js';
 import type { EvaluationReport, GateVerdict, GroupMetrics } from '../evaluation/report-schema.js';
 import type { Lineage, LineageFeature } from '../registry/lineage-schema.js';
 import { parseVersion, versionChange } from '../registry/semver.js';
@@ -143,9 +143,6 @@ export async function writeModelCardFiles(
   return { json: jsonPath, markdown: markdownPath };
 }
 
-/** Card numbers have 4 fixed decimals, so the values of a card's tables line up. */
-export const cardNumberFormat: NumberFormat = { decimals: 4 };
-
 /** The slice name used in cards and reports. */
 export function sliceName(column: string, value: string): string {
   return `${column}=${value}`;
@@ -191,7 +188,7 @@ function describeTraining(lineage: Lineage, evaluation: EvaluationReport): strin
     `Data: ${lineage.dataset.path} (sha256 ${lineage.dataset.sha256}).`,
     `Hyperparameters: ${JSON.stringify(lineage.hyperparameters)}.`,
     `Training: ${training.backend} backend, tfjs ${training.tfjs_version}, Node.js ${training.node_version}, ${training.platform}; ` +
-      `${training.epochs_run} epochs run, best epoch ${training.best_epoch} (validation loss ${formatNumber(training.best_validation_loss, cardNumberFormat)}), ` +
+      `${training.epochs_run} epochs run, best epoch ${training.best_epoch} (validation loss ${formatNumber(training.best_validation_loss, columnFormat)}), ` +
       `${Math.round(training.duration_ms)} ms, ${Math.round(training.samples_per_second)} samples/s.`,
     evaluation.resamples > 0
       ? `Intervals: ${Math.round(evaluation.confidence * 100)}% bootstrap intervals from ${evaluation.resamples} resamples of the test rows.`
@@ -257,7 +254,7 @@ function describeTarget(profile: DataProfile): string {
     return `Target distribution in the file: ${shares}.`;
   }
   if (target.mean === null) return '';
-  return `Target in the file: mean ${formatNumber(target.mean, cardNumberFormat)}, range ${String(target.min)} to ${String(target.max)}.`;
+  return `Target in the file: mean ${formatNumber(target.mean, columnFormat)}, range ${String(target.min)} to ${String(target.max)}.`;
 }
 
 function httpLink(path: string): string | undefined {
@@ -300,11 +297,11 @@ function performanceMetrics(evaluation: EvaluationReport): CardPerformanceMetric
 
 function groupMetrics(group: GroupMetrics, slice?: string): CardPerformanceMetric[] {
   return Object.entries(group.metrics).map(([type, value]) => {
-    const metric: CardPerformanceMetric = { type, value: formatNumber(value, cardNumberFormat) };
+    const metric: CardPerformanceMetric = { type, value: formatNumber(value, columnFormat) };
     if (slice !== undefined) metric.slice = slice;
     const interval = group.intervals[type];
     if (interval) {
-      metric.confidence_interval = { lower_bound: formatNumber(interval.low, cardNumberFormat), upper_bound: formatNumber(interval.high, cardNumberFormat) };
+      metric.confidence_interval = { lower_bound: formatNumber(interval.low, columnFormat), upper_bound: formatNumber(interval.high, columnFormat) };
     }
     return metric;
   });

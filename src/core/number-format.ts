@@ -28,6 +28,12 @@ export interface NumberFormat {
   percent?: boolean;
 }
 
+/**
+ * Numbers in a table column (cards, CLI tables, the dashboard's tables, the experiment diff):
+ * 4 fixed decimals, so that decimal points line up.
+ */
+export const columnFormat: NumberFormat = { decimals: 4 };
+
 /** Significant digits of the default format. */
 const significantDigits = 4;
 /** From this magnitude on, values are written as whole numbers. */

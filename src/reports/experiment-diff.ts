@@ -1,7 +1,7 @@
 import { lowerIsBetter } from '../config/schema.js';
 import { ConfigError } from '../core/errors.js';
 import { escapeMarkdownText } from '../evaluation/gate-markdown.js';
-import { formatNumber, missingValue, shortHash, type NumberFormat } from '../core/number-format.js';
+import { columnFormat, formatNumber, missingValue, shortHash } from '../core/number-format.js';
 import type { ExperimentRecord } from '../registry/registry.js';
 import { isVersion } from '../registry/semver.js';
 
@@ -125,12 +125,9 @@ export function diffExperiments(a: ExperimentRecord, b: ExperimentRecord): Exper
   return { a, b, fields, params, metrics };
 }
 
-/** Metric values and changes line up in columns: 4 fixed decimals. */
-const diffNumberFormat: NumberFormat = { decimals: 4 };
-
 function formatChange(metric: MetricDiff): string {
   const arrow = metric.direction === 'better' ? ' ▲' : metric.direction === 'worse' ? ' ▼' : '';
-  return `${formatNumber(metric.change, { ...diffNumberFormat, signed: true })}${arrow}`;
+  return `${formatNumber(metric.change, { ...columnFormat, signed: true })}${arrow}`;
 }
 
 /** The diff's rows as cells: one table of fields, one of changed parameters, one of metrics. */
@@ -145,7 +142,7 @@ export function experimentDiffTables(diff: ExperimentDiff, options: { allParams?
     fields: diff.fields.map((field) => [field.name, field.a, field.b, field.changed ? '≠' : '']),
     params: params.map((param) => [param.name, param.a ?? missingValue, param.b ?? missingValue, param.changed ? '≠' : '']),
     unchangedParams: diff.params.filter((param) => !param.changed).length,
-    metrics: diff.metrics.map((metric) => [metric.name, formatNumber(metric.a, diffNumberFormat), formatNumber(metric.b, diffNumberFormat), formatChange(metric)]),
+    metrics: diff.metrics.map((metric) => [metric.name, formatNumber(metric.a, columnFormat), formatNumber(metric.b, columnFormat), formatChange(metric)]),
   };
 }
 

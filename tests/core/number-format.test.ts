@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { formatNumber, missingValue, shortHash, type NumberFormat } from '../../src/core/number-format.js';
+import { columnFormat, formatNumber, missingValue, shortHash, type NumberFormat } from '../../src/core/number-format.js';
 
 describe('formatNumber: 4 significant digits by default, never an exponent', () => {
   test.each([
@@ -44,6 +44,7 @@ describe('formatNumber options', () => {
     ['a share', 0.1234, { percent: true }, '12.3%'],
     ['a share with more decimals', 0.12345, { percent: true, decimals: 2 }, '12.35%'],
     ['a tiny share is not 0.0%', 0.00001, { percent: true }, '0.001000%'],
+    ['a table column has 4 decimals', 0.05994, columnFormat, '0.0599'],
   ])('%s: %s → %s', (_case, value, format, text) => {
     expect(formatNumber(value, format)).toBe(text);
   });

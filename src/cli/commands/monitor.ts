@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { DataError } from '../../core/errors.js';
-import { formatNumber } from '../../core/number-format.js';
+import { columnFormat, formatNumber } from '../../core/number-format.js';
 import { DriftWindow } from '../../monitoring/drift-window.js';
 import { readSampleLog } from '../../monitoring/sample-log.js';
 import { ModelRegistry } from '../../registry/registry.js';
@@ -93,9 +93,9 @@ export function renderReport(snapshot: MonitoringSnapshot, requests: number, ski
     String(feature.count),
     formatNumber(feature.missing_rate, { decimals: 3 }),
     formatNumber(feature.out_of_vocabulary_rate, { decimals: 3 }),
-    formatNumber(feature.psi, { decimals: 4 }),
-    formatNumber(feature.js, { decimals: 4 }),
-    formatNumber(feature.linf, { decimals: 4 }),
+    formatNumber(feature.psi, columnFormat),
+    formatNumber(feature.js, columnFormat),
+    formatNumber(feature.linf, columnFormat),
     feature.drifted ? 'DRIFT' : '',
   ]);
   const lines = [

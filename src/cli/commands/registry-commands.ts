@@ -1,7 +1,7 @@
 import { loadConfig } from '../../config/load.js';
 import { ConfigError } from '../../core/errors.js';
 import { escapeMarkdownText } from '../../evaluation/gate-markdown.js';
-import { formatNumber, missingValue, shortHash } from '../../core/number-format.js';
+import { columnFormat, formatNumber, missingValue, shortHash } from '../../core/number-format.js';
 import { registryPath } from '../../pipeline/steps.js';
 import { ModelRegistry } from '../../registry/registry.js';
 import { diffExperiments, experimentDiffTables, findExperiment, renderExperimentDiffMarkdown } from '../../reports/experiment-diff.js';
@@ -36,7 +36,7 @@ ${commonUsage}`,
       v.version,
       v.status === 'champion' ? 'champion ★' : v.status,
       v.created_at.replace('T', ' ').slice(0, 19),
-      `${v.primary_metric} ${formatNumber(v.primary_value, { decimals: 4 })}`,
+      `${v.primary_metric} ${formatNumber(v.primary_value, columnFormat)}`,
       shortHash(v.data_sha256),
       shortHash(v.commit, 8),
       v.parent_version ?? missingValue,
@@ -87,7 +87,7 @@ ${commonUsage}`,
       e.run_id,
       e.status,
       e.version ?? missingValue,
-      `${e.primary_metric} ${formatNumber(e.primary_value, { decimals: 4 })}`,
+      `${e.primary_metric} ${formatNumber(e.primary_value, columnFormat)}`,
       `${formatNumber(e.duration_ms / 1000, { decimals: 1 })} s`,
       shortHash(e.data_sha256),
       shortHash(e.commit, 8) + (e.dirty ? '+' : ''),

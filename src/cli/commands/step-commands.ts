@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { loadConfig } from '../../config/load.js';
-import { formatNumber } from '../../core/number-format.js';
+import { columnFormat, formatNumber } from '../../core/number-format.js';
 import { defaultWorkDir, evaluateStep, registerStep, trainStep, validateStep, type StepContext } from '../../pipeline/steps.js';
 import { pipelineWorkspace, runPipeline } from '../../pipeline/pipeline.js';
 import { RunWorkspace } from '../../pipeline/workspace.js';
@@ -53,7 +53,7 @@ ${commonUsage}`,
     const ctx = await stepContext(context);
     const record = await trainStep(ctx);
     context.io.stdout.write(
-      `trained: ${record.epochs_run} epochs on ${record.backend} (kept epoch ${record.best_epoch}, val_loss ${formatNumber(record.best_validation_loss, { decimals: 4 })}), model in ${ctx.workspace.path('modelDir')}\n`,
+      `trained: ${record.epochs_run} epochs on ${record.backend} (kept epoch ${record.best_epoch}, val_loss ${formatNumber(record.best_validation_loss, columnFormat)}), model in ${ctx.workspace.path('modelDir')}\n`,
     );
     return 0;
   },
@@ -128,7 +128,7 @@ ${commonUsage}`,
         result.registered.created
           ? `  version   ${result.registered.version.version}${context.options['no-promote'] === true ? '' : ' (champion)'}`
           : `  version   ${result.registered.version.version} (unchanged: same data, config, commit and weights as the champion)`,
-        `  ${primary.padEnd(9)} ${formatNumber(overall?.candidate, { decimals: 4 })}${overall?.champion !== null && overall?.champion !== undefined ? ` (champion before: ${formatNumber(overall.champion, { decimals: 4 })})` : ''}`,
+        `  ${primary.padEnd(9)} ${formatNumber(overall?.candidate, columnFormat)}${overall?.champion !== null && overall?.champion !== undefined ? ` (champion before: ${formatNumber(overall.champion, columnFormat)})` : ''}`,
         `  gate      ${result.verdict.summary}`,
         `  card      model-cards/${result.registered.version.version}.md`,
         `  workspace ${result.workspace}`,

@@ -1,4 +1,4 @@
-import { formatNumber } from '../../core/number-format.js';
+import { columnFormat, formatNumber } from '../../core/number-format.js';
 import type { GateCheck } from '../../evaluation/report-schema.js';
 import type { ModelInfo } from '../../serving/api-schema.js';
 import { el, replaceBody, table } from './dom.js';
@@ -37,9 +37,9 @@ function checksTable(checks: readonly GateCheck[], id: string): HTMLElement {
         String(check.rows),
         check.metric,
         check.rule,
-        formatNumber(check.candidate),
-        formatNumber(check.champion),
-        formatNumber(check.threshold),
+        formatNumber(check.candidate, columnFormat),
+        formatNumber(check.champion, columnFormat),
+        formatNumber(check.threshold, columnFormat),
         {
           node: document.createTextNode(`${check.outcome}${check.note ? `: ${check.note}` : ''}`),
           className: check.outcome === 'fail' ? 'drifted' : check.outcome === 'pass' ? 'ok' : 'muted',

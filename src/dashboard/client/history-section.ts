@@ -1,4 +1,4 @@
-import { formatNumber, missingValue, shortHash } from '../../core/number-format.js';
+import { columnFormat, formatNumber, missingValue, shortHash } from '../../core/number-format.js';
 import { chartRange } from '../../evaluation/chart-range.js';
 import type { VersionHistory } from '../../serving/api-schema.js';
 import { baseOptions, chartBox, cssColor, drawChart, queueChart } from './charts.js';
@@ -35,7 +35,7 @@ export function renderHistory(history: VersionHistory): void {
             v.version,
             { node: document.createTextNode(status), className: `status-${v.status}` },
             formatWhen(v.created_at),
-            formatNumber(v.primary_value),
+            formatNumber(v.primary_value, columnFormat),
             v.gate_passed ? 'passed' : 'forced',
             shortHash(v.data_sha256),
             shortHash(v.commit, 8),
@@ -88,7 +88,7 @@ function runNodes(runs: readonly Run[], metric: string): Node[] {
           formatWhen(run.started_at),
           { node: document.createTextNode(run.status), className: `status-${run.status}` },
           run.version ?? missingValue,
-          formatNumber(run.primary_value),
+          formatNumber(run.primary_value, columnFormat),
           run.gate_summary ?? run.error ?? missingValue,
           run.backend ?? missingValue,
         ],

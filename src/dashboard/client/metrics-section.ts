@@ -1,4 +1,4 @@
-import { formatNumber } from '../../core/number-format.js';
+import { columnFormat, formatNumber } from '../../core/number-format.js';
 import { chartRange, intervalScale } from '../../evaluation/chart-range.js';
 import type { GroupMetrics } from '../../evaluation/report-schema.js';
 import type { ModelInfo } from '../../serving/api-schema.js';
@@ -77,7 +77,7 @@ function sliceNodes(evaluation: Evaluation, primary: string, column: string, gro
     for (const metric of others) {
       const interval = intervals[metric];
       const title = interval ? `${confidence} interval ${formatNumber(interval.low)} to ${formatNumber(interval.high)}` : '';
-      cells.push(typeof groupMetrics[metric] === 'number' ? el('span', { text: formatNumber(groupMetrics[metric]), title }) : 'undefined');
+      cells.push(typeof groupMetrics[metric] === 'number' ? el('span', { text: formatNumber(groupMetrics[metric], columnFormat), title }) : 'undefined');
     }
     return { cells, attrs: { 'data-slice': `${column}=${value}` } };
   });

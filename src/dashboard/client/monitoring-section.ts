@@ -1,4 +1,4 @@
-import { formatNumber, missingValue } from '../../core/number-format.js';
+import { columnFormat, formatNumber, missingValue } from '../../core/number-format.js';
 import type { MonitoringSnapshot, ServingStats } from '../../serving/api-schema.js';
 import { axis, baseOptions, chartBox, cssColor, drawChart, withAlpha } from './charts.js';
 import { code, el, formatWhen, replaceBody, table, tile, type Cell } from './dom.js';
@@ -44,7 +44,7 @@ function driftNodes(monitoring: MonitoringSnapshot): Node[] {
   }
   const score = (value: number | undefined, limit: number): Cell => {
     if (typeof value !== 'number') return missingValue;
-    const bar = intervalBar(value, null, { min: 0, max: Math.max(limit * 2, value) }, { width: 70, limit, format: { decimals: 4 } });
+    const bar = intervalBar(value, null, { min: 0, max: Math.max(limit * 2, value) }, { width: 70, limit, format: columnFormat });
     return { node: bar, className: value > limit ? 'drifted' : '' };
   };
   nodes.push(
