@@ -101,11 +101,7 @@ export function table(headers: readonly string[], rows: readonly Row[], options:
       return tr;
     }),
   );
-  const tableNode = el('table', { ...(options.id ? { id: options.id } : {}), ...(options.className ? { className: options.className } : {}) }, [
-    options.caption ? el('caption', { text: options.caption }) : null,
-    head,
-    body,
-  ]);
+  const tableNode = el('table', { id: options.id, className: options.className }, [options.caption ? el('caption', { text: options.caption }) : null, head, body]);
   return el('div', { className: 'table-wrap' }, [tableNode]);
 }
 
