@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { DataError } from '../../core/errors.js';
+import { columnFormat, formatNumber } from '../../core/number-format.js';
 import { DriftWindow } from '../../monitoring/drift-window.js';
 import { readSampleLog } from '../../monitoring/sample-log.js';
 import { ModelRegistry } from '../../registry/registry.js';
@@ -8,7 +9,7 @@ import type { MonitoringSnapshot } from '../../serving/api-schema.js';
 import { loadVersionBaseline } from '../../serving/served-model.js';
 import { resolveServeSettings } from '../../serving/settings.js';
 import { commonOptions, commonUsage, stringOption, type CliCommand } from '../command.js';
-import { formatNumber, renderTable } from '../table.js';
+import { renderTable } from '../table.js';
 
 export const monitorCommand: CliCommand = {
   name: 'monitor',
@@ -90,11 +91,11 @@ export function renderReport(snapshot: MonitoringSnapshot, requests: number, ski
     feature.name,
     feature.type,
     String(feature.count),
-    formatNumber(feature.missing_rate, 3),
-    feature.out_of_vocabulary_rate === undefined ? '–' : formatNumber(feature.out_of_vocabulary_rate, 3),
-    formatNumber(feature.psi),
-    formatNumber(feature.js),
-    formatNumber(feature.linf),
+    formatNumber(feature.missing_rate, { decimals: 3 }),
+    formatNumber(feature.out_of_vocabulary_rate, { decimals: 3 }),
+    formatNumber(feature.psi, columnFormat),
+    formatNumber(feature.js, columnFormat),
+    formatNumber(feature.linf, columnFormat),
     feature.drifted ? 'DRIFT' : '',
   ]);
   const lines = [

@@ -1,11 +1,12 @@
 import { loadConfig } from '../../config/load.js';
 import { ConfigError } from '../../core/errors.js';
 import { escapeMarkdownText } from '../../evaluation/gate-markdown.js';
+import { columnFormat, formatNumber, missingValue, shortHash } from '../../core/number-format.js';
 import { registryPath } from '../../pipeline/steps.js';
 import { ModelRegistry } from '../../registry/registry.js';
 import { diffExperiments, experimentDiffTables, findExperiment, renderExperimentDiffMarkdown } from '../../reports/experiment-diff.js';
 import { commonOptions, commonUsage, stringOption, type CliCommand, type CommandContext } from '../command.js';
-import { formatNumber, renderTable, shortHash } from '../table.js';
+import { renderTable } from '../table.js';
 
 async function openRegistry(config: string | undefined): Promise<ModelRegistry> {
   const loaded = await loadConfig(config);
@@ -35,10 +36,10 @@ ${commonUsage}`,
       v.version,
       v.status === 'champion' ? 'champion ★' : v.status,
       v.created_at.replace('T', ' ').slice(0, 19),
-      `${v.primary_metric} ${formatNumber(v.primary_value)}`,
+      `${v.primary_metric} ${formatNumber(v.primary_value, columnFormat)}`,
       shortHash(v.data_sha256),
       shortHash(v.commit, 8),
-      v.parent_version ?? '–',
+      v.parent_version ?? missingValue,
     ]);
     context.io.stdout.write(`${renderTable(['version', 'status', 'created (UTC)', 'metric', 'data sha256', 'commit', 'parent'], rows)}\n`);
     return 0;
@@ -85,12 +86,12 @@ ${commonUsage}`,
     const rows = experiments.map((e) => [
       e.run_id,
       e.status,
-      e.version ?? '–',
-      `${e.primary_metric} ${formatNumber(e.primary_value)}`,
-      `${(e.duration_ms / 1000).toFixed(1)} s`,
+      e.version ?? missingValue,
+      `${e.primary_metric} ${formatNumber(e.primary_value, columnFormat)}`,
+      `${formatNumber(e.duration_ms / 1000, { decimals: 1 })} s`,
       shortHash(e.data_sha256),
       shortHash(e.commit, 8) + (e.dirty ? '+' : ''),
-      e.backend ?? '–',
+      e.backend ?? missingValue,
     ]);
     const headers = ['run', 'status', 'version', 'metric', 'duration', 'data sha256', 'commit', 'backend'];
     context.io.stdout.write(context.options.md === true ? renderMarkdownTable(headers, rows) : `${renderTable(headers, rows)}\n`);

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { loadConfig } from '../../config/load.js';
+import { columnFormat, formatNumber } from '../../core/number-format.js';
 import { defaultWorkDir, evaluateStep, registerStep, trainStep, validateStep, type StepContext } from '../../pipeline/steps.js';
 import { pipelineWorkspace, runPipeline } from '../../pipeline/pipeline.js';
 import { RunWorkspace } from '../../pipeline/workspace.js';
-import { formatNumber } from '../table.js';
 import { commonOptions, commonUsage, stringOption, type CliCommand, type CommandContext } from '../command.js';
 
 const workDirOption = { 'work-dir': { type: 'string' } } as const;
@@ -53,7 +53,7 @@ ${commonUsage}`,
     const ctx = await stepContext(context);
     const record = await trainStep(ctx);
     context.io.stdout.write(
-      `trained: ${record.epochs_run} epochs on ${record.backend} (kept epoch ${record.best_epoch}, val_loss ${formatNumber(record.best_validation_loss)}), model in ${ctx.workspace.path('modelDir')}\n`,
+      `trained: ${record.epochs_run} epochs on ${record.backend} (kept epoch ${record.best_epoch}, val_loss ${formatNumber(record.best_validation_loss, columnFormat)}), model in ${ctx.workspace.path('modelDir')}\n`,
     );
     return 0;
   },
@@ -124,11 +124,11 @@ ${commonUsage}`,
     const overall = result.verdict.checks.find((c) => c.scope === 'overall' && c.metric === primary);
     context.io.stdout.write(
       [
-        `pipeline finished in ${(result.durationMs / 1000).toFixed(1)} s`,
+        `pipeline finished in ${formatNumber(result.durationMs / 1000, { decimals: 1 })} s`,
         result.registered.created
           ? `  version   ${result.registered.version.version}${context.options['no-promote'] === true ? '' : ' (champion)'}`
           : `  version   ${result.registered.version.version} (unchanged: same data, config, commit and weights as the champion)`,
-        `  ${primary.padEnd(9)} ${formatNumber(overall?.candidate)}${overall?.champion !== null && overall?.champion !== undefined ? ` (champion before: ${formatNumber(overall.champion)})` : ''}`,
+        `  ${primary.padEnd(9)} ${formatNumber(overall?.candidate, columnFormat)}${overall?.champion !== null && overall?.champion !== undefined ? ` (champion before: ${formatNumber(overall.champion, columnFormat)})` : ''}`,
         `  gate      ${result.verdict.summary}`,
         `  card      model-cards/${result.registered.version.version}.md`,
         `  workspace ${result.workspace}`,
