@@ -1,6 +1,7 @@
 import { access, writeFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
-import { inferConfig, renderConfigYaml } from '../../config/infer.js';
+import { renderConfigYaml } from '../../config/config-yaml.js';
+import { inferConfig } from '../../data/infer-config.js';
 import { defaultConfigPath, parseConfigText } from '../../config/load.js';
 import { ConfigError } from '../../core/errors.js';
 import { commonOptions, commonUsage, stringOption, type CliCommand } from '../command.js';
