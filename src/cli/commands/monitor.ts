@@ -4,7 +4,7 @@ import { DriftWindow } from '../../monitoring/drift-window.js';
 import { readSampleLog } from '../../monitoring/sample-log.js';
 import { ModelRegistry } from '../../registry/registry.js';
 import { parseVersion } from '../../registry/semver.js';
-import type { MonitoringSnapshot } from '../../serving/api-schema.js';
+import type { MonitoringSnapshot } from '../../monitoring/snapshot-schema.js';
 import { loadVersionBaseline } from '../../serving/served-model.js';
 import { resolveServeSettings } from '../../serving/settings.js';
 import { commonOptions, commonUsage, stringOption, type CliCommand } from '../command.js';
