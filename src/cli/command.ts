@@ -1,6 +1,5 @@
 import type { z } from 'zod';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
-import { resolveConfigPath } from '../config/paths.js';
 import type { Logger } from '../core/logger.js';
 import type { CliIo } from './cli-logger.js';
 import { commonOptions } from './options.js';
@@ -40,7 +39,7 @@ export const commonUsage = `Common options:
 
 /** The config named by --config (default mlops.config.yaml), relative to the working directory. */
 export function loadCommandConfig(context: CommandContext<{ config?: string }>): Promise<LoadedConfig> {
-  return loadConfig(resolveConfigPath(context.io.cwd, context.options.config));
+  return loadConfig(context.options.config, context.io.cwd);
 }
 
 /** Declares a command; its `run` gets the option values its schema produces. */

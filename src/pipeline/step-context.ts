@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { applyConfigOverrides, type ConfigOverrides } from '../config/overrides.js';
-import { defaultWorkDir, resolveConfigPath } from '../config/paths.js';
+import { defaultWorkDir } from '../config/paths.js';
 import type { Logger } from '../core/logger.js';
 import { RunWorkspace, compactTimestamp, workspaceFiles } from './workspace.js';
 
@@ -44,7 +44,7 @@ export interface OpenStepContextOptions {
  * overrides applied.
  */
 export async function openStepContext(options: OpenStepContextOptions): Promise<StepContext> {
-  const base = await loadConfig(resolveConfigPath(options.cwd, options.configPath));
+  const base = await loadConfig(options.configPath, options.cwd);
   const workspace = new RunWorkspace(
     options.workDir !== undefined
       ? resolve(options.cwd, options.workDir)

@@ -69,5 +69,6 @@ describe('openStepContext', () => {
   test('a missing config is a ConfigError naming the path as given', async () => {
     const { cwd } = project();
     await expect(open({ cwd })).rejects.toThrow(ConfigError);
+    await expect(open({ cwd, configPath: '../missing.yaml' })).rejects.toThrow(/^Config file not found: \.\.\/missing\.yaml\./);
   });
 });
