@@ -142,6 +142,11 @@ export class NumberFormatSampler {
     return [...this.affixes.values()];
   }
 
+  /** The first cell shaped like a number. */
+  firstExample(): string | null {
+    return this.examples.values().next().value ?? null;
+  }
+
   /** A cell that a format does not accept, or null when every kept example fits. */
   exampleOutside(format: NumberFormat): string | null {
     const reading = readingIndex(format);
@@ -227,7 +232,7 @@ export function resolveNumberFormat(sampler: NumberFormatSampler, context: Numbe
       }
     }
   }
-  if (best === 0) return none(`not numbers: no reading fits, e.g. ${JSON.stringify(sampler.firstText)}`);
+  if (best === 0) return none(`not numbers: no reading fits ${JSON.stringify(sampler.firstExample())}`);
   // Readings that read the same values the same way are one interpretation; several are an ambiguity.
   const present = separatorChars.filter((_, s) => sampler.separatorCells[s]! > 0);
   const signature = (reading: number) => present.map((char) => roleOf(readings[reading]!, char)).join(',');
