@@ -127,8 +127,12 @@ function pairCounts(blocks: Scored[]): { wins: number; tied: number; pairs: numb
   return { wins, tied, pairs: positives * negatives };
 }
 
-/** One-vs-rest AUC of class `c` for a numeric table (present values only), direction-free, with bounds. */
-function numericAuc(table: ClassCountTable, c: number): { auc: number; low: number; high: number } {
+/**
+ * One-vs-rest AUC of class `c` for a numeric table, scoring rows by their value in whichever
+ * direction separates better (present values only), with the bounds of the exact AUC when values
+ * were merged into ranges. NaN when a side has no rows.
+ */
+export function orderedAuc(table: ClassCountTable, c: number): { auc: number; low: number; high: number } {
   const blocks = table.groups.map((g, i) => ({ score: i, positives: g.counts[c]!, negatives: sum(g.counts) - g.counts[c]! }));
   const { wins, tied, pairs } = pairCounts(blocks);
   if (pairs === 0) return { auc: Number.NaN, low: Number.NaN, high: Number.NaN };
@@ -154,7 +158,7 @@ function valueGroups(table: ClassCountTable): Float64Array[] {
  * feature are independent of the rows' own labels: AUC 0.5 in expectation, whatever the number
  * of values.
  */
-function groupRateAuc(table: ClassCountTable, c: number, prior: number, smoothing: number): number {
+export function valueRateAuc(table: ClassCountTable, c: number, prior: number, smoothing: number): number {
   const blocks: Scored[] = [];
   let sameValue = 0;
   for (const counts of valueGroups(table)) {
@@ -274,11 +278,11 @@ export function assessLeakage(feature: string, table: ClassCountTable, labels: r
   const presence = labels.map((label, c) => ({ class: label, rows: classRows[c]!, present: presentRows[c]! }));
   const evaluated = k === 2 ? [1] : labels.map((_, c) => c);
   const aucs = evaluated.map((c) => {
-    const byRate = groupRateAuc(table, c, priors[c]!, thresholds.smoothing);
+    const byRate = valueRateAuc(table, c, priors[c]!, thresholds.smoothing);
     const rated = { auc: byRate, low: byRate, high: byRate };
     if (table.kind === 'categorical') return rated;
     // Numeric: the value's order, or its values' rates when they separate better (a class in the middle of the range).
-    const ordered = numericAuc(table, c);
+    const ordered = orderedAuc(table, c);
     return Number.isNaN(ordered.auc) || byRate > ordered.auc ? rated : ordered;
   });
   const defined = aucs.map((a, i) => ({ ...a, c: evaluated[i]! })).filter((a) => !Number.isNaN(a.auc));
