@@ -156,10 +156,6 @@ export function normaliseDigits(digits: string, decimal: DecimalMark, group: Gro
   return out;
 }
 
-/** Whether the integer part has a leading zero and more digits (`007`, `02139`): a code, not a quantity. */
-export function hasLeadingZero(digits: string): boolean {
-  return digits.length > 1 && digits.charCodeAt(0) === 48 && digits.charCodeAt(1) >= 48 && digits.charCodeAt(1) <= 57;
-}
 
 /** A cell's number, or why it does not fit its column's format (a reason that says what was expected). */
 export type NumberCellParser = (cell: string) => number | string;
@@ -201,7 +197,7 @@ export function compileNumberParser(format: NumberFormat): NumberCellParser {
       return value === 'non-finite' ? 'is not a finite number (NaN and infinities are not data)' : `is not a number: ${expected}`;
     };
   }
-  return (cell) => {
+  const reasonFor = (cell: string): number | string => {
     const parts = readNumberCell(cell);
     if (parts === null) return `is not a number: ${expected}`;
     if (parts.percent !== format.percent) {
@@ -216,6 +212,67 @@ export function compileNumberParser(format: NumberFormat): NumberCellParser {
     if (!Number.isFinite(value)) return 'is not a finite number (it overflows)';
     return parts.negative ? -value : value;
   };
+  // The common case without the shape regex (measured about 2× faster); anything unusual, and
+  // every cell that does not fit, takes the full reading, which also words the reason.
+  return (cell) => quickRead(cell, format) ?? reasonFor(cell);
+}
+
+function isEdgeSpace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0xa0 || code === 0x202f;
+}
+
+/**
+ * Reads a cell in a format by slicing its affixes off (parentheses, one sign, the column's
+ * currency, a percent sign) and normalising the digits; null when anything is unusual (an
+ * exponent, another currency, a second sign), for the caller's full reading to decide.
+ */
+function quickRead(cell: string, format: NumberFormat): number | null {
+  let start = 0;
+  let end = cell.length;
+  let negative = false;
+  let signed = false;
+  if (cell.charCodeAt(0) === 40 && cell.charCodeAt(end - 1) === 41) {
+    negative = signed = true;
+    start++;
+    end--;
+  }
+  const skipSpaces = () => {
+    while (start < end && isEdgeSpace(cell.charCodeAt(start))) start++;
+    while (end > start && isEdgeSpace(cell.charCodeAt(end - 1))) end--;
+  };
+  const readSign = () => {
+    const code = cell.charCodeAt(start);
+    if (code !== 45 && code !== 43 && code !== 0x2212) return;
+    if (signed) return (start = -1);
+    signed = true;
+    negative = code !== 43;
+    start++;
+    skipSpaces();
+  };
+  skipSpaces();
+  readSign();
+  if (start < 0) return null;
+  const currency = format.currency;
+  if (currency !== null && currency.position === 'before' && cell.startsWith(currency.symbol, start)) {
+    start += currency.symbol.length;
+    skipSpaces();
+    readSign();
+    if (start < 0) return null;
+  }
+  if (cell.charCodeAt(end - 1) === 37) {
+    if (!format.percent) return null;
+    end--;
+    skipSpaces();
+  } else if (format.percent) return null;
+  if (currency !== null && currency.position === 'after' && cell.endsWith(currency.symbol, end)) {
+    end -= currency.symbol.length;
+    skipSpaces();
+  }
+  const digits = normaliseDigits(cell.slice(start, end), format.decimal, format.group);
+  if (digits === null) return null;
+  const value = Number(digits);
+  if (!Number.isFinite(value)) return null;
+  return negative ? -value : value;
 }
 
 /**

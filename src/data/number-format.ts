@@ -1,6 +1,5 @@
 import {
   describeNumberFormat,
-  hasLeadingZero,
   normaliseDigits,
   readNumberCell,
   type Currency,
@@ -45,6 +44,48 @@ const allReadings = (1 << readings.length) - 1;
 
 /** Distinct affix combinations (percent × currency) counted per column; more is not a number column. */
 const maxAffixes = 16;
+/** Cell shapes whose readings are remembered per column. */
+const maxShapes = 4096;
+
+/** What a cell's shape says, whatever its digits. */
+interface ShapeReading {
+  affixKey: string;
+  percent: boolean;
+  currency: Currency | null;
+  parentheses: boolean;
+  /** Where the digits start in the cell. */
+  digitsAt: number;
+  /** Separator characters present (bits in the order of `separatorChars`). */
+  separators: number;
+  /** 4+ digits and no separator. */
+  ungroupedLong: boolean;
+  /** Readings that accept the digits (bit i: `readings[i]`). */
+  mask: number;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/** Reads one cell's shape: null when it is not shaped like a number. */
+function readShape(cell: string): ShapeReading | null {
+  const parts = readNumberCell(cell);
+  if (parts === null) return null;
+  const separators = separatorsIn(parts.digits);
+  let mask = 0;
+  if (separators === 0) mask = allReadings;
+  else for (let i = 0; i < readings.length; i++) if (normaliseDigits(parts.digits, readings[i]!.decimal, readings[i]!.group) !== null) mask |= 1 << i;
+  return {
+    affixKey: `${parts.percent ? '%' : ''}|${parts.currency?.symbol ?? ''}|${parts.currency?.position ?? ''}`,
+    percent: parts.percent,
+    currency: parts.currency,
+    parentheses: parts.parentheses,
+    digitsAt: cell.indexOf(parts.digits),
+    separators,
+    ungroupedLong: separators === 0 && parts.digits.length >= 4,
+    mask,
+  };
+}
 /** Example cells kept per column, one per (affixes, readings) combination. */
 const maxExamples = 64;
 
@@ -94,46 +135,46 @@ export class NumberFormatSampler {
   readonly separatorExamples: (string | null)[] = separatorChars.map(() => null);
   private readonly affixes = new Map<string, AffixCounts>();
   private readonly examples = new Map<string, string>();
+  private readonly shapes = new Map<string, ShapeReading | null>();
 
   add(cell: string): void {
     this.cells++;
-    const parts = readNumberCell(cell);
-    if (parts === null) {
+    // Everything but the leading-zero test depends only on the cell's shape (digits → 9), and a
+    // column has few shapes: read each shape once.
+    const shape = cell.replace(/[0-9]/g, '9');
+    let reading = this.shapes.get(shape);
+    if (reading === undefined) {
+      reading = readShape(cell);
+      if (this.shapes.size < maxShapes) this.shapes.set(shape, reading);
+    }
+    if (reading === null) {
       this.firstText ??= cell;
       return;
     }
-    const key = `${parts.percent ? '%' : ''}|${parts.currency?.symbol ?? ''}|${parts.currency?.position ?? ''}`;
-    let counts = this.affixes.get(key);
+    let counts = this.affixes.get(reading.affixKey);
     if (counts === undefined) {
       if (this.affixes.size >= maxAffixes) {
         this.firstText ??= cell;
         return;
       }
-      counts = { percent: parts.percent, currency: parts.currency, cells: 0, accepted: new Int32Array(readings.length) };
-      this.affixes.set(key, counts);
+      counts = { percent: reading.percent, currency: reading.currency, cells: 0, accepted: new Int32Array(readings.length) };
+      this.affixes.set(reading.affixKey, counts);
     }
     this.shaped++;
     counts.cells++;
-    if (parts.parentheses) this.parentheses++;
-    if (hasLeadingZero(parts.digits)) {
+    if (reading.parentheses) this.parentheses++;
+    if (cell.charCodeAt(reading.digitsAt) === 48 && isDigit(cell.charCodeAt(reading.digitsAt + 1))) {
       this.leadingZeros++;
       this.firstLeadingZero ??= cell;
     }
-    const separators = separatorsIn(parts.digits);
-    let mask = allReadings;
-    if (separators === 0) {
-      if (parts.digits.length >= 4) this.ungroupedLong++;
-    } else {
-      mask = 0;
-      for (let i = 0; i < readings.length; i++) if (normaliseDigits(parts.digits, readings[i]!.decimal, readings[i]!.group) !== null) mask |= 1 << i;
-      for (let s = 0; s < separatorChars.length; s++) {
-        if ((separators & (1 << s)) === 0) continue;
-        this.separatorCells[s]!++;
-        this.separatorExamples[s] ??= cell;
-      }
+    if (reading.ungroupedLong) this.ungroupedLong++;
+    for (let s = 0; s < separatorChars.length; s++) {
+      if ((reading.separators & (1 << s)) === 0) continue;
+      this.separatorCells[s]!++;
+      this.separatorExamples[s] ??= cell;
     }
-    for (let i = 0; i < readings.length; i++) if (mask & (1 << i)) counts.accepted[i]!++;
-    const exampleKey = `${key}|${mask}`;
+    for (let i = 0; i < readings.length; i++) if (reading.mask & (1 << i)) counts.accepted[i]!++;
+    const exampleKey = `${reading.affixKey}|${reading.mask}`;
     if (this.examples.size < maxExamples && !this.examples.has(exampleKey)) this.examples.set(exampleKey, cell);
   }
 
