@@ -28,6 +28,13 @@ export interface PairedMetricSample {
   delta: number | null;
   /** candidate − champion on each resample where the metric was defined for both, in draw order. */
   deltas: Float64Array;
+  /**
+   * The candidate's and the champion's own values on the same resamples (aligned with `deltas`):
+   * each model's percentile interval comes from these draws, so a separate per-model bootstrap of
+   * the same rows is not needed.
+   */
+  candidateValues: Float64Array;
+  championValues: Float64Array;
   /** Resamples drawn. */
   resamples: number;
   /** Resamples where the metric was undefined (AUC on a resample that holds one class): counted, never scored. */
@@ -90,6 +97,8 @@ export function pairedBootstrap(input: PairedComparisonInput, metrics: readonly 
       champion: h ?? null,
       delta: c !== undefined && h !== undefined ? c - h : null,
       deltas: new Float64Array(bootstrap.resamples),
+      candidateValues: new Float64Array(bootstrap.resamples),
+      championValues: new Float64Array(bootstrap.resamples),
       resamples: bootstrap.resamples,
       undefinedResamples: 0,
     };
@@ -97,24 +106,46 @@ export function pairedBootstrap(input: PairedComparisonInput, metrics: readonly 
   if (candidate.rows > 0 && bootstrap.resamples > 0) {
     const random = createRandom(bootstrap.seed);
     const counts = new Float64Array(candidate.rows);
+    const list = metrics.map((metric) => samples[metric]!);
     for (let r = 0; r < bootstrap.resamples; r++) {
       drawResampleCounts(random, counts);
       const a = candidate.compute(counts);
       const b = champion.compute(counts);
-      for (const metric of metrics) {
-        const x = a[metric];
-        const y = b[metric];
-        const sample = samples[metric]!;
+      for (const sample of list) {
+        const x = a[sample.metric];
+        const y = b[sample.metric];
+        if (x === undefined || y === undefined) {
+          sample.undefinedResamples++;
+          continue;
+        }
         // Defined resamples so far are r − undefinedResamples: the next free slot.
-        if (x === undefined || y === undefined) sample.undefinedResamples++;
-        else sample.deltas[r - sample.undefinedResamples] = x - y;
+        const at = r - sample.undefinedResamples;
+        sample.deltas[at] = x - y;
+        sample.candidateValues[at] = x;
+        sample.championValues[at] = y;
       }
     }
   } else {
     for (const sample of Object.values(samples)) sample.undefinedResamples = bootstrap.resamples;
   }
-  for (const sample of Object.values(samples)) sample.deltas = sample.deltas.subarray(0, sample.resamples - sample.undefinedResamples);
+  for (const sample of Object.values(samples)) {
+    const defined = sample.resamples - sample.undefinedResamples;
+    sample.deltas = sample.deltas.subarray(0, defined);
+    sample.candidateValues = sample.candidateValues.subarray(0, defined);
+    sample.championValues = sample.championValues.subarray(0, defined);
+  }
   return samples;
+}
+
+/**
+ * Each model's own percentile interval of the metric at `confidence`, from the paired draws (null
+ * without defined resamples): the same numbers a separate per-model bootstrap with this seed gives.
+ */
+export function modelIntervals(sample: PairedMetricSample, confidence: number): { candidate: Interval | null; champion: Interval | null } {
+  return {
+    candidate: percentileInterval(sample.candidateValues, confidence) ?? null,
+    champion: percentileInterval(sample.championValues, confidence) ?? null,
+  };
 }
 
 /** How much worse the candidate is, given candidate − champion: positive means worse. */

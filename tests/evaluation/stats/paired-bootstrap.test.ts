@@ -2,10 +2,12 @@ import { describe, expect, test } from 'vitest';
 import { binaryMetricNames } from '../../../src/config/schema.js';
 import { ConfigError, DataError } from '../../../src/core/errors.js';
 import { createRandom } from '../../../src/core/rng.js';
-import { computeMetrics } from '../../../src/evaluation/metrics.js';
+import { bootstrapIntervals } from '../../../src/evaluation/bootstrap.js';
+import { computeMetrics, prepareMetrics } from '../../../src/evaluation/metrics.js';
 import { delongRegressionPValue, delongTest } from '../../../src/evaluation/stats/delong.js';
 import {
   bootstrapRegressionPValue,
+  modelIntervals,
   pairedBootstrap,
   testRegression,
   worseningOf,
@@ -64,6 +66,16 @@ describe('pairedBootstrap', () => {
   test('a model compared with itself has every delta 0: the pairing removes the row-sampling noise', () => {
     const same = pairedBootstrap({ ...binary, candidate: split.scores });
     for (const metric of binaryMetricNames) expect(same[metric]!.deltas.every((d) => d === 0)).toBe(true);
+  });
+
+  test('each model\'s own values on the same draws give exactly its separate bootstrap intervals', () => {
+    const candidateAlone = bootstrapIntervals(prepareMetrics('binary', split.yTrue, split.worse), bootstrap);
+    const championAlone = bootstrapIntervals(prepareMetrics('binary', split.yTrue, split.scores), bootstrap);
+    for (const metric of binaryMetricNames) {
+      const sample = samples[metric]!;
+      sample.deltas.forEach((delta, r) => expect(delta).toBe(sample.candidateValues[r]! - sample.championValues[r]!));
+      expect(modelIntervals(sample, 0.95)).toEqual({ candidate: candidateAlone[metric], champion: championAlone[metric] });
+    }
   });
 
   test('only the requested metrics are drawn', () => {
@@ -139,6 +151,8 @@ describe('bootstrapRegressionPValue: (1 + k) / (1 + B), k = resamples whose wors
     champion: 0.83,
     delta: -0.03,
     deltas: Float64Array.from(deltas),
+    candidateValues: new Float64Array(deltas.length),
+    championValues: new Float64Array(deltas.length),
     resamples: deltas.length,
     undefinedResamples: 0,
   });
