@@ -1,6 +1,6 @@
 import { ConfigError, DataError } from '../../core/errors.js';
 import { choleskyFactor, choleskySolve } from './cholesky.js';
-import { fitFromBlocks, fitFromSource, forEachCheckedRow, matrixBlocks, type BlockAccumulator, type MultiPassFit, type Numbers, type RowBlock, type RowBlockSource } from './row-blocks.js';
+import { fitFromBlocks, fitFromSource, forEachCheckedRow, gatherNonZeroInputs, matrixBlocks, type BlockAccumulator, type MultiPassFit, type Numbers, type RowBlock, type RowBlockSource } from './row-blocks.js';
 
 /**
  * L2-penalised logistic regression fitted by Newton's method (iteratively reweighted least
@@ -115,17 +115,7 @@ class NewtonPass implements BlockAccumulator {
       const y = block.y[r]!;
       this.checkLabel(y, row);
       this.classCounts[y]! += 1;
-      // The row's non-zero inputs, then the intercept's constant 1 (column `width`).
-      let count = 0;
-      for (let j = 0, offset = r * width; j < width; j++) {
-        const value = block.x[offset + j]!;
-        if (value !== 0) {
-          active[count] = j;
-          values[count++] = value;
-        }
-      }
-      active[count] = width;
-      values[count++] = 1;
+      const count = gatherNonZeroInputs(block.x, r * width, width, active, values);
       for (let k = 0; k < outputs; k++) {
         let sum = 0;
         for (let a = 0; a < count; a++) sum += theta[k * stride + active[a]!]! * values[a]!;

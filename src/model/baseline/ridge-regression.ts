@@ -1,6 +1,6 @@
 import { ConfigError, DataError } from '../../core/errors.js';
 import { choleskyFactor, choleskySolve } from './cholesky.js';
-import { fitFromBlocks, fitFromSource, forEachCheckedRow, matrixBlocks, type BlockAccumulator, type MultiPassFit, type Numbers, type RowBlock, type RowBlockSource } from './row-blocks.js';
+import { fitFromBlocks, fitFromSource, forEachCheckedRow, gatherNonZeroInputs, matrixBlocks, type BlockAccumulator, type MultiPassFit, type Numbers, type RowBlock, type RowBlockSource } from './row-blocks.js';
 
 /**
  * Ridge regression in closed form: one pass accumulates X̃ᵀX̃ and X̃ᵀy (X̃ = inputs plus a constant
@@ -47,16 +47,7 @@ class NormalEquations implements BlockAccumulator {
     forEachCheckedRow(block, width, this.rows, (r, row) => {
       const y = block.y[r]!;
       if (!Number.isFinite(y)) throw new DataError(`Training row ${row}: the target is ${y}; regression targets must be finite numbers`);
-      let count = 0;
-      for (let j = 0, offset = r * width; j < width; j++) {
-        const value = block.x[offset + j]!;
-        if (value !== 0) {
-          active[count] = j;
-          values[count++] = value;
-        }
-      }
-      active[count] = width;
-      values[count++] = 1;
+      const count = gatherNonZeroInputs(block.x, r * width, width, active, values);
       for (let a = 0; a < count; a++) {
         const va = values[a]!;
         moment[active[a]!]! += va * y;

@@ -108,3 +108,22 @@ export function forEachCheckedRow(block: RowBlock, width: number, firstRow: numb
     visit(r, firstRow + r);
   }
 }
+
+/**
+ * Gathers the non-zero inputs of the row at `offset` (most one-hot inputs are 0), then the
+ * intercept's constant 1 as column `width`: `active[a]` is a column (ascending), `values[a]` its
+ * value, for a < the returned count. Both arrays need width + 1 slots.
+ */
+export function gatherNonZeroInputs(x: Numbers, offset: number, width: number, active: Int32Array, values: Float64Array): number {
+  let count = 0;
+  for (let j = 0; j < width; j++) {
+    const value = x[offset + j]!;
+    if (value !== 0) {
+      active[count] = j;
+      values[count++] = value;
+    }
+  }
+  active[count] = width;
+  values[count] = 1;
+  return count + 1;
+}
