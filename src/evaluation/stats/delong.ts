@@ -1,6 +1,6 @@
 import { DataError } from '../../core/errors.js';
 import type { Interval } from '../report-schema.js';
-import { rankScores, type Numbers } from '../metrics.js';
+import type { Numbers } from '../metrics.js';
 import { normalCdf, normalQuantile, twoSidedNormalPValue } from './normal.js';
 
 /**
@@ -8,7 +8,7 @@ import { normalCdf, normalQuantile, twoSidedNormalPValue } from './normal.js';
  * DeLong & Clarke-Pearson, Biometrics 1988), as R's `pROC::roc.test(method = "delong",
  * paired = TRUE)` computes it, and the DeLong interval of one AUC (`pROC::ci.auc(method =
  * "delong")`). Placements are computed from one sort per model (the midrank idea of Sun & Xu,
- * IEEE SPL 2014): O(n log n). Ties count one half, as in the AUC itself.
+ * IEEE SPL 2014): O(n log n). Ties count one half, as in `prepareMetrics`' AUC.
  *
  * A score is read as "higher means positive" (pROC's `direction = "<"`): a model worse than random
  * keeps its AUC below 0.5 instead of being flipped.
@@ -91,8 +91,18 @@ function checkScores(name: string, scores: Numbers, rows: number): void {
   }
 }
 
+/** Row indices by ascending score, and the end (exclusive) of each run of equal scores. */
+function sortedBlocks(scores: Numbers): { order: Uint32Array; blockEnds: number[] } {
+  const order = Uint32Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
+  const blockEnds: number[] = [];
+  for (let i = 1; i <= order.length; i++) {
+    if (i === order.length || scores[order[i]!]! !== scores[order[i - 1]!]!) blockEnds.push(i);
+  }
+  return { order, blockEnds };
+}
+
 function placements(yTrue: Numbers, scores: Numbers, cases: number, controls: number): Placements {
-  const { order, blockEnds } = rankScores(scores);
+  const { order, blockEnds } = sortedBlocks(scores);
   const values = new Float64Array(yTrue.length);
   // First pass (ascending): negatives strictly below each block; second (descending): positives strictly above.
   let start = 0;

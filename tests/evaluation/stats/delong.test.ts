@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { DataError } from '../../../src/core/errors.js';
-import { rocAuc } from '../../../src/evaluation/metrics.js';
+import { prepareMetrics } from '../../../src/evaluation/metrics.js';
 import { delongAuc, delongRegressionPValue, delongTest, type DelongComparison } from '../../../src/evaluation/stats/delong.js';
 import { readReference, type DelongReferenceCase } from './stats-reference.js';
 
@@ -39,7 +39,11 @@ describe('delongAuc against pROC 1.18.0 ci.auc(method = "delong") and var()', ()
     const result = delongAuc(y, scores, confidence);
     if (!result.defined) throw new Error(result.reason);
     expect(result.auc).toBeCloseTo(auc, 13);
-    expect(result.auc).toBeCloseTo(rocAuc(y, scores)!, 13);
+    // Scores are not probabilities here: rescale them into [0, 1] (AUC depends only on their order).
+    const low = Math.min(...scores);
+    const span = Math.max(...scores) - low || 1;
+    const probabilities = scores.map((s) => (s - low) / span);
+    expect(result.auc).toBeCloseTo(prepareMetrics('binary', y, probabilities).compute().auc!, 13);
     expect(result.variance).toBeCloseTo(variance, 14);
     expect(result.interval.low).toBeCloseTo(ci[0], 12);
     expect(result.interval.high).toBeCloseTo(ci[1], 12);

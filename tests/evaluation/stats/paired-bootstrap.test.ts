@@ -3,7 +3,7 @@ import { binaryMetricNames } from '../../../src/config/schema.js';
 import { ConfigError, DataError } from '../../../src/core/errors.js';
 import { createRandom } from '../../../src/core/rng.js';
 import { bootstrapIntervals } from '../../../src/evaluation/bootstrap.js';
-import { computeMetrics, prepareMetrics } from '../../../src/evaluation/metrics.js';
+import { prepareMetrics, type Numbers } from '../../../src/evaluation/metrics.js';
 import { delongRegressionPValue, delongTest } from '../../../src/evaluation/stats/delong.js';
 import {
   bootstrapRegressionPValue,
@@ -20,6 +20,8 @@ const split = syntheticBinary(600, 11);
 const bootstrap = { resamples: 200, confidence: 0.95, seed: 5 };
 const binary = { task: 'binary' as const, yTrue: split.yTrue, candidate: split.worse, champion: split.scores, bootstrap };
 
+const computeMetrics = (yTrue: Numbers, predictions: Numbers) => prepareMetrics('binary', yTrue, predictions).compute();
+
 /** The textbook paired bootstrap: copy the drawn rows, score both copies, subtract. Same draws as drawResampleCounts. */
 function copyingPairedBootstrap(yTrue: ArrayLike<number>, a: ArrayLike<number>, b: ArrayLike<number>, resamples: number, seed: number) {
   const random = createRandom(seed);
@@ -28,8 +30,8 @@ function copyingPairedBootstrap(yTrue: ArrayLike<number>, a: ArrayLike<number>, 
   for (let r = 0; r < resamples; r++) {
     const rows = Array.from({ length: n }, () => Math.floor(random() * n));
     const pick = (values: ArrayLike<number>) => rows.map((i) => values[i]!);
-    const ma = computeMetrics('binary', pick(yTrue), pick(a));
-    const mb = computeMetrics('binary', pick(yTrue), pick(b));
+    const ma = computeMetrics(pick(yTrue), pick(a));
+    const mb = computeMetrics(pick(yTrue), pick(b));
     for (const metric of Object.keys(ma)) (deltas[metric] ??= []).push(ma[metric]! - mb[metric]!);
   }
   return deltas;
@@ -48,8 +50,8 @@ describe('pairedBootstrap', () => {
   });
 
   test('point values are the metrics on all rows', () => {
-    const candidate = computeMetrics('binary', split.yTrue, split.worse);
-    const champion = computeMetrics('binary', split.yTrue, split.scores);
+    const candidate = computeMetrics(split.yTrue, split.worse);
+    const champion = computeMetrics(split.yTrue, split.scores);
     for (const metric of binaryMetricNames) {
       expect(samples[metric]!.candidate).toBe(candidate[metric]);
       expect(samples[metric]!.champion).toBe(champion[metric]);
