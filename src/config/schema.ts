@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { deploySchema } from './deploy-schema.js';
+import { feedbackSchema } from './feedback-schema.js';
 import { monitoringSchema, servingSchema } from './serving-schema.js';
 
 /**
@@ -189,6 +190,7 @@ export const configSchema = z.strictObject({
     .default({ path: '.mlops/registry' }),
   serving: servingSchema,
   monitoring: monitoringSchema,
+  feedback: feedbackSchema,
   deploy: deploySchema,
 });
 

@@ -12,6 +12,8 @@ import { bearerMatches, FailureLimiter } from './admin-auth.js';
 import { hostAllowed, type HostPolicy } from './allowed-hosts.js';
 import type { ModelInfo, MonitoringSnapshot, VersionHistory } from './api-schema.js';
 import type { MicroBatcher } from './batcher.js';
+import { parseFeedbackBody } from './feedback-body.js';
+import type { FeedbackHub } from './feedback.js';
 import { clientClosedStatus, closeAfterResponse, lingeringClose, readBody, requireUtf8Charset } from './body-reader.js';
 import { clientErrorAnswer, rawErrorResponse } from './client-errors.js';
 import { RequestError, errorBody, fromHttpError } from './http-errors.js';
@@ -27,13 +29,15 @@ import { buildVersionHistory } from './version-history.js';
 /**
  * The Express app of `mlops serve`. Routes:
  *
- *   POST /predict                     {"instances": [...]} or one instance → {"predictions", "model_version"}
+ *   POST /predict                     {"instances": [...]} or one instance → {"predictions", "model_version"};
+ *                                     each prediction carries its `prediction_id`
+ *   POST /feedback                    {"feedback": [{"prediction_id", "label"}]} → {"accepted", "duplicates", "rejected"}
  *   GET  /health                      200 while the process runs
  *   GET  /ready                       200 when a model is loaded and the server is not shutting down, else 503
  *   GET  /metrics                     Prometheus text
  *   GET  /model, /api/model.json      ModelInfo: version, card, lineage, evaluation, gate, features
  *   GET  /api/versions.json           VersionHistory: versions with metrics, champion moves, experiments
- *   GET  /monitoring, /api/monitoring.json   MonitoringSnapshot: drift of live traffic
+ *   GET  /monitoring, /api/monitoring.json   MonitoringSnapshot: drift of live traffic, live quality
  *   GET  /api/stats.json              ServingStats: traffic, latency percentiles, history
  *   GET  /api/request-schema.json     JSON Schema of a /predict body for the served model
  *   POST /admin/reload                check the registry now (Authorization: Bearer $MLOPS_ADMIN_TOKEN)
@@ -54,7 +58,9 @@ export interface ServingContext {
   stats: TrafficStats;
   log: PinoLogger;
   sampleLog: SampleLogWriter | null;
-  limits: RequestLimits & { maxBodyBytes: number };
+  /** Prediction ids, labels and live quality; null when feedback is off. */
+  feedback: FeedbackHub | null;
+  limits: RequestLimits & { maxBodyBytes: number; maxLabels: number };
   /** Bearer token of POST /admin/reload (checked by checkAdminToken); null disables it. */
   adminToken: string | null;
   /** Which `Host` headers are answered. */
@@ -152,8 +158,21 @@ export function createServingApp(context: ServingContext): ServingApp {
     handle.window.addRequest(rows, predictions);
     metrics.observePredictions(model.spec.target, predictions);
     context.sampleLog?.offer(model.version, rows, predictions);
+    // Answered once the log has the predictions: a label for them survives a restart.
+    if (context.feedback) await context.feedback.recordPredictions(model, rows, outputs, predictions);
     res.json({ predictions, model_version: model.version });
   };
+
+  app.post('/feedback', async (req: Request, res: Response) => {
+    locals(res).route = '/feedback';
+    const feedback = context.feedback;
+    if (!feedback) throw new RequestError(404, 'feedback_disabled', 'POST /feedback is off: feedback.enabled is false in the config.');
+    requireJson(req);
+    const body = await readBody(req, res, context.limits.maxBodyBytes);
+    const entries = parseFeedbackBody(body, context.limits.maxLabels);
+    locals(res).instances = entries.length;
+    res.json(await feedback.receive(entries));
+  });
 
   app.get('/health', route('/health'), (_req, res) => {
     res.json({ status: 'ok' });
@@ -200,7 +219,7 @@ export function createServingApp(context: ServingContext): ServingApp {
 
   app.get(['/monitoring', '/api/monitoring.json'], route('/monitoring'), (_req, res) => {
     res.setHeader('cache-control', 'no-store');
-    res.json(monitoringSnapshot(requireModel(host)));
+    res.json(monitoringSnapshot(requireModel(host), context.feedback));
   });
 
   app.get('/api/stats.json', route('/api/stats.json'), (_req, res) => {
@@ -243,7 +262,7 @@ export function createServingApp(context: ServingContext): ServingApp {
     res.setHeader('allow', methods);
     throw new RequestError(405, 'method_not_allowed', `Use ${methods.split(', ')[0]} for this path.`);
   };
-  app.all(['/predict', '/admin/reload'], route('method_not_allowed'), allow('POST'));
+  app.all(['/predict', '/feedback', '/admin/reload'], route('method_not_allowed'), allow('POST'));
   app.all(
     ['/health', '/ready', '/metrics', '/model', '/api/model.json', '/api/versions.json', '/monitoring', '/api/monitoring.json', '/api/stats.json', '/api/request-schema.json'],
     route('method_not_allowed'),
@@ -360,7 +379,7 @@ export function modelInfo(handle: ModelHandle, champion: boolean): ModelInfo {
   };
 }
 
-/** `/monitoring` for a served model. */
-export function monitoringSnapshot(handle: ModelHandle): MonitoringSnapshot {
-  return handle.window.snapshot();
+/** `/monitoring` for a served model: drift, and live quality when feedback is on. */
+export function monitoringSnapshot(handle: ModelHandle, feedback: FeedbackHub | null): MonitoringSnapshot {
+  return { ...handle.window.snapshot(), quality: feedback ? feedback.quality(handle.model) : null };
 }
