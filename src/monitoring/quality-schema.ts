@@ -43,6 +43,8 @@ export type QualityPoint = z.infer<typeof qualityPointSchema>;
 /** `quality` in `/monitoring`. */
 export const qualitySnapshotSchema = z.object({
   model_version: z.string(),
+  /** The metric that leads the version's reports (the gate's primary metric), charted over time. */
+  primary_metric: z.string(),
   window_size: z.number().int(),
   min_labels: z.number().int(),
   /** Labelled predictions in the window (at most `window_size`). */

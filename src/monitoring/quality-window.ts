@@ -34,6 +34,8 @@ export interface QualitySettings {
   sliceColumns: readonly string[];
   /** The version's offline test metrics. */
   offline: Readonly<Record<string, number>>;
+  /** The metric that leads the version's reports. */
+  primaryMetric: string;
 }
 
 /** Distinct values told apart per slice column; more share one slice. */
@@ -114,6 +116,7 @@ export class QualityWindow {
     const checks = this.checks(overall.metrics);
     this.cached = {
       model_version: this.modelVersion,
+      primary_metric: this.settings.primaryMetric,
       window_size: this.settings.windowSize,
       min_labels: this.settings.minLabels,
       labelled: this.size,

@@ -268,6 +268,7 @@ export class FeedbackHub {
         rules: resolveQualityRules(quality.rules, info.line.primary_metric),
         sliceColumns: info.line.slices,
         offline: info.line.offline,
+        primaryMetric: info.line.primary_metric,
       },
       info.line.v,
     );

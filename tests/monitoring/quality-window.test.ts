@@ -15,6 +15,7 @@ const settings = (changes: Partial<QualitySettings> = {}): QualitySettings => ({
   rules: {},
   sliceColumns: [],
   offline: {},
+  primaryMetric: 'auc',
   ...changes,
 });
 
