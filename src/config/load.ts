@@ -4,6 +4,7 @@ import { parseDocument } from 'yaml';
 import { ConfigError } from '../core/errors.js';
 import { canonicalJson, sha256 } from '../core/hash.js';
 import { formatKeyPath, formatZodIssues } from '../core/zod-issues.js';
+import { sourceProblems } from './source-schema.js';
 import {
   binaryMetricNames,
   configSchema,
@@ -121,6 +122,13 @@ export function checkConfigConsistency(config: MlopsConfig): string[] {
       if (duplicates.length > 0) problems.push(`features[${index}].vocabulary: repeats ${duplicates.map((d) => `'${d}'`).join(', ')}`);
     }
   });
+  config.data.source?.forEach((source, index) => {
+    problems.push(...sourceProblems(source, index));
+    if (source.type === 'file' && resolve('/', source.path) === resolve('/', config.data.path)) {
+      problems.push(`data.source[${index}].path: '${source.path}' is data.path itself; fetch writes data.path, so a source must be another file (keep the base data elsewhere, e.g. data/base.csv)`);
+    }
+  });
+  if (config.data.window && !config.data.source) problems.push('data.window: needs data.source (the window is applied when `mlops fetch` combines the sources)');
   if (config.data.ignore_columns.includes(config.data.target)) {
     problems.push(`data.ignore_columns: includes the target '${config.data.target}'`);
   }

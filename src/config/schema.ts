@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { deploySchema } from './deploy-schema.js';
 import { feedbackSchema } from './feedback-schema.js';
 import { monitoringSchema, servingSchema } from './serving-schema.js';
+import { dataSourcesSchema, dataWindowSchema } from './source-schema.js';
 
 /**
  * The one config file a forker edits, `mlops.config.yaml`. This schema is its documentation:
@@ -154,6 +155,14 @@ export const configSchema = z.strictObject({
     /** Columns present in the CSV but not used (identifiers, leakage). */
     ignore_columns: z.array(columnName).default([]),
     delimiter: z.string().length(1).default(','),
+    /**
+     * Where the data comes from (src/config/source-schema.ts): a source or a list of them (`file`,
+     * `http`, `command`, `feedback`), which `mlops fetch` writes into `path`. Absent: `path` is the
+     * data as it is.
+     */
+    source: dataSourcesSchema.optional(),
+    /** With a source: keep only the last `rows` rows, or the last `days` days (by `time_column`). */
+    window: dataWindowSchema.optional(),
   }),
   task: taskSchema,
   features: z.array(featureSchema).min(1, 'list at least one feature'),

@@ -162,9 +162,13 @@ export interface SegmentReadSummary {
  * whose writer crashed may be cut short.
  */
 export async function readSegment(path: string, visitor: SegmentVisitor): Promise<SegmentReadSummary> {
+  return readLogLines(createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity }), visitor);
+}
+
+/** Reads log lines (a segment, or what `GET /admin/feedback` sends) in order; see {@link readSegment}. */
+export async function readLogLines(lines: AsyncIterable<string>, visitor: SegmentVisitor): Promise<SegmentReadSummary> {
   const models = new Map<string, ModelLine>();
   const summary: SegmentReadSummary = { lines: 0, unreadable: 0 };
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
   for await (const text of lines) {
     if (text === '') continue;
     summary.lines++;

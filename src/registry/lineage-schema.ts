@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { taskSchema, type TaskSpec } from '../config/schema.js';
 import { canonicalJson, sha256 } from '../core/hash.js';
+import { sourceRecordSchema, windowRecordSchema } from '../data/fetch-record.js';
 
 /**
  * The lineage of one trained model (`lineage.json` in every registered version): everything a
@@ -25,6 +26,12 @@ export const lineageDatasetSchema = z.object({
   validation_rows: count,
   /** Held-out rows the evaluation and the gate are computed on. */
   test_rows: count,
+  /** Where the data came from (`data.source`, fetched by `mlops fetch`): each source with when, bytes, sha256, rows. */
+  sources: z.array(sourceRecordSchema).optional(),
+  /** The window `mlops fetch` applied to the sources' rows. */
+  window: windowRecordSchema.optional(),
+  /** When `mlops fetch` wrote the data. */
+  fetched_at: z.string().optional(),
 });
 
 /** The code that trained the model. Nulls when it did not run inside a git checkout. */

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import type { Logger as PinoLogger } from 'pino';
 import type { FeedbackConfig, QualityMonitoringConfig } from '../config/feedback-schema.js';
 import { describeError } from '../core/errors.js';
@@ -183,6 +185,24 @@ export class FeedbackHub {
     return this.windowOf(this.versionInfo(model)).snapshot();
   }
 
+  /**
+   * The log's model and label lines, oldest first: the labelled predictions, as `GET
+   * /admin/feedback` sends them (prediction lines are left out).
+   */
+  async *labelledLines(): AsyncGenerator<string> {
+    for (const segment of await listSegments(this.settings.dir)) {
+      const lines = createInterface({ input: createReadStream(segment.path, { encoding: 'utf8' }), crlfDelay: Infinity });
+      try {
+        for await (const line of lines) {
+          if (line.startsWith('{"k":"m"') || line.startsWith('{"k":"l"')) yield line;
+        }
+      } catch (error) {
+        // A file deleted meanwhile (the disk budget) is skipped; its labels are gone.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
+  }
+
   /** Writes and fsyncs what is queued and closes the log. */
   async close(): Promise<void> {
     await this.log.close();
@@ -302,6 +322,7 @@ export class FeedbackHub {
       unreadable += summary.unreadable;
       files.unshift(records);
     }
+    const labelled = new Set<string>();
     for (const records of files) {
       for (const record of records) {
         if (record.k === 'm') {
@@ -312,7 +333,9 @@ export class FeedbackHub {
             const output = record.y[j]!;
             this.store.add(predictionId(record.i, record.s + j), record.t, record.v, typeof output === 'number' ? output : Float32Array.from(output), JSON.stringify(row));
           });
-        } else {
+        } else if (!labelled.has(record.id)) {
+          // A label logged twice (a request retried after a 503) counts once: the first.
+          labelled.add(record.id);
           this.restoreLabel(record);
         }
       }

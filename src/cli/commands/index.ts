@@ -8,10 +8,12 @@ import { monitorCommand } from './monitor.js';
 import { reportCommand } from './report.js';
 import { deployCommand } from './deploy.js';
 import { startCommand } from './start.js';
+import { feedbackCommand, fetchCommand } from './data-commands.js';
 
 /** Every `mlops` subcommand, in the order `mlops --help` lists them. */
 export const commands: readonly CliCommand[] = [
   initCommand,
+  fetchCommand,
   validateCommand,
   trainCommand,
   evaluateCommand,
@@ -23,6 +25,7 @@ export const commands: readonly CliCommand[] = [
   serveCommand,
   rollbackCommand,
   monitorCommand,
+  feedbackCommand,
   reportCommand,
   deployCommand,
 ];
