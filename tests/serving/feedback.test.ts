@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { prepareMetrics } from '../../src/evaluation/metrics.js';
+import { mlopsFamilies, promtool, runPromtool } from '../helpers/promtool.js';
 import { listSegments } from '../../src/monitoring/feedback-log.js';
 import { monitoringSnapshotSchema } from '../../src/serving/api-schema.js';
 import type { RunningServer } from '../../src/serving/server.js';
@@ -156,6 +157,11 @@ describe('prediction ids and labels', () => {
     expect(metricValue(metrics, 'mlops_prediction_log_writable')).toBe(1);
     expect(metricValue(metrics, 'mlops_prediction_log_bytes')).toBeGreaterThan(10_000);
     expect(metricValue(metrics, 'mlops_live_quality_slice', '{column="contract",value="Two year",metric="accuracy"}')).toBeGreaterThan(0.5);
+    // Prometheus's own linter finds nothing to say about the mlops_* families (names, units, help).
+    if (promtool !== null) {
+      const lint = runPromtool(['check', 'metrics'], { input: mlopsFamilies(metrics) });
+      expect(lint, lint.output).toEqual({ status: 0, output: '' });
+    }
   });
 
   test('a restart reads the log back: quality goes on, given labels are known, held predictions can still be labelled', async () => {
