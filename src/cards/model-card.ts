@@ -7,7 +7,8 @@ import type { DataProfile } from '../data/profile-schema.js';
 import { columnFormat, formatNumber } from '../core/number-format.js';
 import type { EvaluationReport, GateVerdict, GroupMetrics } from '../evaluation/report-schema.js';
 import type { Lineage, LineageFeature } from '../registry/lineage-schema.js';
-import { parseVersion, versionChange } from '../registry/semver.js';
+import { parseVersion } from '../registry/semver.js';
+import { versionChange } from '../registry/version-bump.js';
 import modelCardJsonSchema from './model-card.schema.v0.0.2.json' with { type: 'json' };
 
 /**

@@ -48,7 +48,8 @@ import { withRegistryLock, type LockOptions } from './lock.js';
 import { checkRegisterInput, type CheckedRegistration, type RegisterInput } from './register-input.js';
 import { readExperimentRecords, writeExperimentRecord } from './experiment-log.js';
 import { registryIndexSchema, type AliasMove, type ExperimentRecord, type RegisteredVersion, type RegistryIndex } from './registry-schema.js';
-import { isVersion, nextVersion, parseVersion } from './semver.js';
+import { isVersion, parseVersion } from './semver.js';
+import { nextVersion } from './version-bump.js';
 import { holdsVersion, listModelFiles, publishVersionFolder, stageVersionFolder } from './version-folder.js';
 
 export {

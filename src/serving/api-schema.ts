@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { evaluationReportSchema, gateVerdictSchema } from '../evaluation/report-schema.js';
 import { lineageSchema } from '../registry/lineage-schema.js';
-import { experimentRecordSchema, registeredVersionSchema, aliasMoveSchema } from '../registry/registry.js';
+import { experimentRecordSchema, registeredVersionSchema, aliasMoveSchema } from '../registry/registry-schema.js';
 
 // `/monitoring`'s shape belongs to the drift window that computes it; served here as it is.
 export { featureDriftSchema, monitoringSnapshotSchema, type FeatureDrift, type MonitoringSnapshot } from '../monitoring/snapshot-schema.js';
