@@ -57,10 +57,13 @@ export class LeakageCollector {
     }
   }
 
-  /** The verdict on each feature, in config order. */
+  private judged: LeakageVerdict[] | null = null;
+
+  /** The verdict on each feature, in config order (computed once, after the last row). */
   verdicts(): LeakageVerdict[] {
     const thresholds = leakageThresholdsOf(this.config);
-    return this.config.features.map((feature, slot) => assessLeakage(feature.name, this.counts[slot]!.table(), this.labels, thresholds));
+    this.judged ??= this.config.features.map((feature, slot) => assessLeakage(feature.name, this.counts[slot]!.table(), this.labels, thresholds));
+    return this.judged;
   }
 
   /**

@@ -6,6 +6,7 @@ import { DataError, type DataIssue } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { readCsv } from './csv-source.js';
 import { LeakageCollector } from './leakage-scan.js';
+import type { LeakageVerdict } from './leakage.js';
 import { dataProfileSchema } from './profile-schema.js';
 import { CategoricalAccumulator, ProfileBuilder, targetLabels } from './profile.js';
 import { bindRowKey, DuplicateKeyFinder, duplicateKeyIssue, missingKeyIssue, type RowKeyBinding } from './row-key.js';
@@ -92,6 +93,8 @@ export interface DatasetScan {
   binding: HeaderBinding | null;
   /** Which columns identify a row in this file, or null when the header could not be bound. */
   rowKey: RowKeyBinding | null;
+  /** Features suspected of target leakage, with their evidence (empty when the check is off or did not run). */
+  leakage: LeakageVerdict[];
 }
 
 /**
@@ -236,7 +239,8 @@ export async function scanDataset(options: ValidateDatasetOptions, hooks: ScanHo
     duration_ms: Math.round(performance.now() - started),
   };
   logger.debug(`validated ${file}: ${rows} rows (${report.valid_rows} valid), ${summary.blankLines} blank lines skipped, ${summary.bytes} bytes in ${report.duration_ms} ms`);
-  return { report, header: bound.header, binding: bound.binding, rowKey: bound.rowKey };
+  const suspected = leakage !== null && dataProfile !== null ? leakage.verdicts().filter((verdict) => verdict.suspected) : [];
+  return { report, header: bound.header, binding: bound.binding, rowKey: bound.rowKey, leakage: suspected };
 }
 
 /**
