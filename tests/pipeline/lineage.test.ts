@@ -47,7 +47,16 @@ describe('buildLineage', () => {
   });
 
   test('names the data by its hash and split, the code by its commit, the config by its hash and content, the parent by the gate', () => {
-    expect(lineage.dataset).toEqual({ path: 'valid/telco-excerpt.csv', sha256: run.data_sha256, rows: 1000, valid_rows: 1000, train_rows: 700, validation_rows: 80, test_rows: 220 });
+    expect(lineage.dataset).toEqual({
+      path: 'valid/telco-excerpt.csv',
+      sha256: run.data_sha256,
+      rows: 1000,
+      valid_rows: 1000,
+      train_rows: 700,
+      validation_rows: 80,
+      test_rows: 220,
+      training_keys: training.training_keys,
+    });
     expect(lineage.code).toEqual(code);
     expect(lineage.config).toMatchObject({ path: 'mlops.config.yaml', sha256: loaded.hash });
     expect(lineage.config.content).toEqual(loaded.config);

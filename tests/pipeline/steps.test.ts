@@ -67,8 +67,13 @@ describe('the steps, one by one', () => {
     const record = await trainStep(ctx);
     expect(record.epochs_run).toBeLessThanOrEqual(2);
     expect(record.split.train + record.split.validation + record.split.test).toBe(1000);
-    expect(Object.keys(record.model_files).sort()).toEqual(['model.json', 'preprocessing.json', 'weights.bin']);
+    expect(Object.keys(record.model_files).sort()).toEqual(['model.json', 'preprocessing.json', 'training-keys.mlks', 'weights.bin']);
     expect(existsSync(join(ctx.workspace.path('modelDir'), 'weights.bin'))).toBe(true);
+    // The rows it trained on: training and validation, each key once (the excerpt has no repeated rows).
+    expect(record.training_keys).toMatchObject({ file: 'training-keys.mlks', count: record.split.train + record.split.validation, whole_row: true });
+    expect(record.training_keys.key_columns).toHaveLength(20);
+    expect(record.training_keys.false_positive_rate).toBeLessThan(2e-6);
+    expect(record.time_split).toBeUndefined();
   });
 
   test('evaluate scores the candidate, finds no champion and passes it on the bounds', async () => {
