@@ -106,6 +106,8 @@ export const dateTimeFeatureSchema = z.strictObject({
 
 export const featureSchema = z.discriminatedUnion('type', [numericFeatureSchema, categoricalFeatureSchema, dateTimeFeatureSchema]);
 export type FeatureSpec = z.infer<typeof featureSchema>;
+/** A feature as written in the config, before defaults (what `mlops init` writes). */
+export type FeatureInput = z.input<typeof featureSchema>;
 export type NumericFeatureSpec = z.infer<typeof numericFeatureSchema>;
 export type CategoricalFeatureSpec = z.infer<typeof categoricalFeatureSchema>;
 export type DateTimeFeatureSpec = z.infer<typeof dateTimeFeatureSchema>;

@@ -1,7 +1,8 @@
-import type { FeatureSpec, NumberFormatSpec } from '../config/schema.js';
+import type { z } from 'zod';
+import type { FeatureInput, numberFormatSchema } from '../config/schema.js';
 import { configSchema } from '../config/schema.js';
 import { proposeDateTimeFeatures } from './datetime-features.js';
-import { DateTimeSampler, describeDateTimeFormat, resolveDateTimeFormat, type DateTimeDetection } from './datetime-format.js';
+import { DateTimeSampler, resolveDateTimeFormat, type DateTimeDetection } from './datetime-format.js';
 import { IdColumnTracker } from './id-column.js';
 import { isPlainNumberFormat, type DecimalMark, type NumberFormat } from './number-cell.js';
 import { NumberFormatSampler, resolveNumberFormat, type NumberFormatDetection } from './number-format.js';
@@ -133,14 +134,21 @@ function roundFraction(value: number): number {
 /** What a column becomes, with the note its config comment quotes. */
 export type ColumnDecision =
   | { kind: 'ignored'; reason: string }
-  | { kind: 'feature'; feature: FeatureSpec; note: string | null };
+  | { kind: 'feature'; feature: FeatureInput; note: string | null };
+
+/** A number format as written in the config (before defaults). */
+type NumberFormatSpec = z.input<typeof numberFormatSchema>;
 
 /** A number format as the config writes it: only what differs from plain numbers in the file's decimal mark. */
 export function numberFormatSpec(format: NumberFormat, fileDecimal: DecimalMark): NumberFormatSpec | undefined {
   if (isPlainNumberFormat({ ...format, decimal: '.' }) && format.decimal === fileDecimal) return undefined;
-  const spec: NumberFormatSpec = { group: format.group, percent: format.percent, parentheses: format.parentheses };
+  // Only what differs from the defaults, so the config reads like the column.
+  const spec = {} as NumberFormatSpec;
   if (format.decimal !== fileDecimal) spec.decimal = format.decimal;
+  if (format.group !== '') spec.group = format.group;
+  if (format.percent) spec.percent = true;
   if (format.currency) spec.currency = { ...format.currency };
+  if (format.parentheses) spec.parentheses = true;
   return spec;
 }
 
@@ -174,7 +182,7 @@ export function decideColumn(name: string, stats: ColumnStats, context: ColumnCo
   const numbers = stats.numberDetection ?? stats.resolveNumbers({ delimiter: context.delimiter, decimal: context.decimal });
   if (numbers.format !== null) {
     const format = numberFormatSpec(numbers.format, context.decimal);
-    const feature: FeatureSpec = { name, type: 'numeric', ...(format ? { format } : {}), missing_fraction };
+    const feature: FeatureInput = { name, type: 'numeric', ...(format ? { format } : {}), missing_fraction };
     return { kind: 'feature', feature, note: format || numbers.ambiguous ? numbers.note : null };
   }
   return categoricalDecision(name, stats, missing_fraction, numbers);
@@ -182,10 +190,11 @@ export function decideColumn(name: string, stats: ColumnStats, context: ColumnCo
 
 function dateTimeDecision(name: string, dates: DateTimeDetection, missing_fraction: number): ColumnDecision {
   const format = dates.format!;
-  const { spec, reason } = proposeDateTimeFeatures(format);
+  // The general reason (a date is never a category) is in the features section's comment.
+  const { spec } = proposeDateTimeFeatures(format);
   const iso = (millis: number) => (format.time ? new Date(millis).toISOString() : new Date(millis).toISOString().slice(0, 10));
-  const feature: FeatureSpec = { name, type: 'datetime', format: { ...format }, parts: [...spec.parts], min: iso(dates.min), max: iso(dates.max), missing_fraction };
-  return { kind: 'feature', feature, note: `${dates.note}. ${reason.charAt(0).toUpperCase()}${reason.slice(1)}` };
+  const feature: FeatureInput = { name, type: 'datetime', format: { ...format }, parts: [...spec.parts], min: iso(dates.min), max: iso(dates.max), missing_fraction };
+  return { kind: 'feature', feature, note: dates.note };
 }
 
 /**
@@ -202,12 +211,6 @@ function categoricalDecision(name: string, stats: ColumnStats, missing_fraction:
   }
   const choice = chooseTopK(stats.counter, { maxK: topKDefaults.maxK, minCount: topKDefaults.minCount });
   if (choice.vocabulary.length === 0) return { kind: 'ignored', reason: `high-cardinality: ${choice.explanation}` };
-  const feature: FeatureSpec = { name, type: 'categorical', vocabulary: choice.vocabulary, top_k: topKDefaults.maxK, min_count: topKDefaults.minCount, missing_fraction };
+  const feature: FeatureInput = { name, type: 'categorical', vocabulary: choice.vocabulary, top_k: topKDefaults.maxK, min_count: topKDefaults.minCount, missing_fraction };
   return { kind: 'feature', feature, note: `${why}High-cardinality: ${choice.explanation}. top_k and min_count apply on the training split; values outside the vocabulary are expected (no validation warning)` };
-}
-
-/** A datetime feature's format in words, for the log. */
-export function describeFeatureType(feature: FeatureSpec): string {
-  if (feature.type === 'datetime') return `datetime (${describeDateTimeFormat({ ...feature.format })})`;
-  return feature.type;
 }

@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { basename, dirname, extname, relative, resolve, sep } from 'node:path';
 import type { InferenceNotes } from '../config/config-yaml.js';
-import { modelSchema, type FeatureSpec, type MlopsConfigInput, type TaskType } from '../config/schema.js';
+import { modelSchema, type FeatureInput, type MlopsConfigInput, type TaskType } from '../config/schema.js';
 import { ConfigError, DataError, type DataIssue } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { readCsv } from './csv-source.js';
@@ -147,7 +147,7 @@ function resolveDecimal(header: readonly string[], stats: readonly ColumnStats[]
  * The time column `split.time_column` proposes: among datetime features without missing values,
  * the one with the most distinct values (the fewest ties at the cut points), then the leftmost.
  */
-function proposeTimeColumn(features: readonly FeatureSpec[], stats: ReadonlyMap<string, ColumnStats>): { column: string | null; reason: string } {
+function proposeTimeColumn(features: readonly FeatureInput[], stats: ReadonlyMap<string, ColumnStats>): { column: string | null; reason: string } {
   const candidates = features.filter((f) => f.type === 'datetime' && stats.get(f.name)!.missing === 0);
   if (candidates.length === 0) {
     const dates = features.some((f) => f.type === 'datetime');
@@ -162,8 +162,8 @@ function proposeTimeColumn(features: readonly FeatureSpec[], stats: ReadonlyMap<
 }
 
 /** Writes what the validation pass measured into the drafted features: ranges, integers, leakage. */
-function applyMeasurement(features: FeatureSpec[], measured: DraftMeasurement, ignored: Record<string, string>): FeatureSpec[] {
-  const kept: FeatureSpec[] = [];
+function applyMeasurement(features: FeatureInput[], measured: DraftMeasurement, ignored: Record<string, string>): FeatureInput[] {
+  const kept: FeatureInput[] = [];
   for (const feature of features) {
     const leak = measured.leakage.get(feature.name);
     if (leak !== undefined) {
@@ -210,7 +210,7 @@ export async function inferConfig(options: InferConfigOptions): Promise<Inferred
   const context: ColumnContext = { rows, delimiter, decimal: decimal.decimal, identifiers };
   const ignored: Record<string, string> = {};
   const columnNotes: Record<string, string> = {};
-  let drafted: FeatureSpec[] = [];
+  let drafted: FeatureInput[] = [];
   header.forEach((name, i) => {
     if (i === targetIndex) return;
     const decision = decideColumn(name, stats[i]!, context);
@@ -231,7 +231,7 @@ export async function inferConfig(options: InferConfigOptions): Promise<Inferred
     registry: { path: '.mlops/registry' },
   };
   const dataSection = () => ({ path: dataPathForConfig(options.dataPath, options.configPath), target, missing_values: [...defaultMissingValues], trim: true, ignore_columns: Object.keys(ignored), delimiter, decimal: decimal.decimal });
-  const splitSection = (features: readonly FeatureSpec[]) => {
+  const splitSection = (features: readonly FeatureInput[]) => {
     const time = proposeTimeColumn(features, byName);
     return {
       split: { test_fraction: 0.2, validation_fraction: 0.1, seed: 42, ...(identity.column ? { key_columns: [identity.column] } : {}), ...(time.column ? { time_column: time.column } : {}) },

@@ -1,5 +1,5 @@
 import { ConfigError } from '../core/errors.js';
-import type { FeatureSpec, MetricRule, MlopsConfigInput, TaskType } from '../config/schema.js';
+import type { FeatureInput, MetricRule, MlopsConfigInput, TaskType } from '../config/schema.js';
 import { ColumnStats, compareText, maxInferredClasses, maxTrackedValues, positiveLabelWords, regressionDistinctThreshold, segmentNamePattern, share, sliceValueRange } from './infer-columns.js';
 
 /** The task, slices and gate `mlops init` infers from the target column and the features. */
@@ -64,9 +64,9 @@ export function inferTask(target: string, stats: ColumnStats, requested?: TaskTy
  * Picks up to 2 slice columns: categorical features with 2–12 values, those whose name suggests a
  * segment (contract, region, segment, type, category, group) first, then in column order.
  */
-export function pickSlices(features: readonly FeatureSpec[]): { slices: string[]; reason: string } {
+export function pickSlices(features: readonly FeatureInput[]): { slices: string[]; reason: string } {
   const candidates = features.filter(
-    (f): f is Extract<FeatureSpec, { type: 'categorical' }> =>
+    (f): f is Extract<FeatureInput, { type: 'categorical' }> =>
       f.type === 'categorical' && f.vocabulary.length >= sliceValueRange.min && f.vocabulary.length <= sliceValueRange.max,
   );
   const preferred = candidates.filter((f) => segmentNamePattern.test(f.name));
