@@ -55,6 +55,18 @@ describe('bindRowKey', () => {
     expect(moved / wholeBefore.length).toBeGreaterThan(0.2);
   });
 
+  test('without key columns, a column added and listed in data.ignore_columns moves no row', async () => {
+    const original = await readRows(join(realWorld, 'with-id.csv'));
+    const added = { header: ['region', ...original.header], rows: original.rows.map((cells, r) => [['North', 'South'][r % 2]!, ...cells]) };
+    const before = bindRowKey(original.header, undefined).binding!;
+    const after = bindRowKey(added.header, undefined, 1, ['region']).binding!;
+    expect(after.wholeRow).toBe(true);
+    expect(added.rows.map((cells) => after.key(cells))).toEqual(original.rows.map((cells) => before.key(cells)));
+    // The same key as naming the other columns explicitly: how a later gate recomputes a champion's keys.
+    const explicit = bindRowKey(added.header, original.header).binding!;
+    expect(added.rows.map((cells) => explicit.key(cells))).toEqual(original.rows.map((cells) => before.key(cells)));
+  });
+
   test('key columns are matched by name: column order in the file or the config does not matter', () => {
     const a = bindRowKey(['id', 'x', 'date'], ['date', 'id']).binding!;
     const b = bindRowKey(['date', 'id', 'y'], ['id', 'date']).binding!;
