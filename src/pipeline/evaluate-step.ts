@@ -67,6 +67,10 @@ async function tooFewComparableRows(registry: ModelRegistry, note: string): Prom
 
 /** The verdict with the rows it compared on; the summary says so when rows were left out. */
 function withComparison(verdict: GateVerdict, comparison: TestComparison): GateVerdict {
-  const summary = comparison.excluded_rows > 0 ? `${verdict.summary} (compared on ${comparison.comparable_rows} of ${comparison.test_rows} test rows: ${comparison.excluded_rows} were the champion's training rows)` : verdict.summary;
+  const count = (n: number) => n.toLocaleString('en-US');
+  const summary =
+    comparison.excluded_rows > 0
+      ? `${verdict.summary} (compared on ${count(comparison.comparable_rows)} of ${count(comparison.test_rows)} test rows: ${count(comparison.excluded_rows)} were the champion's training rows)`
+      : verdict.summary;
   return { ...verdict, summary, comparison };
 }

@@ -106,7 +106,8 @@ describe('the champion is judged only on rows it did not train on', () => {
     expect(comparison.comparable_rows + comparison.excluded_rows).toBe(comparison.test_rows);
     expect(champion!.overall.rows).toBe(comparison.comparable_rows);
     expect(comparison.note).toMatch(/^\d+ test rows of 1,4\d\d: [\d,]+ rows left out because champion 1\.0\.0 trained on them \(keys over the champion's columns \(20 columns\)/);
-    expect(verdict.summary).toMatch(new RegExp(`compared on ${comparison.comparable_rows} of ${comparison.test_rows} test rows: ${comparison.excluded_rows} were the champion's training rows`));
+    const count = (n: number) => n.toLocaleString('en-US');
+    expect(verdict.summary).toContain(`(compared on ${count(comparison.comparable_rows)} of ${count(comparison.test_rows)} test rows: ${count(comparison.excluded_rows)} were the champion's training rows)`);
     expect(readFileSync(ctx.workspace.path('gateMarkdown'), 'utf8')).toContain(`Compared on ${comparison.comparable_rows} test rows of`);
     // Every gate check compares both models on the same comparable rows.
     expect(verdict.checks.find((check) => check.scope === 'overall')!.rows).toBe(comparison.comparable_rows);
