@@ -3,6 +3,7 @@ import { dateTimePartNames, type DateTimeFeatureSpec } from '../config/schema.js
 import { compileDateTimeFeatures, type CompiledDateTimeFeatures } from '../data/datetime-features.js';
 import { compileDateTimeParser, describeDateTimeFormat, parseIsoDateTime, type DateTimeFormat } from '../data/datetime-format.js';
 import { dateTimeFeatureSpecOf, dateTimeFormatOf } from '../data/feature-formats.js';
+import { standardisation } from './training-statistics.js';
 
 /**
  * The datetime transform of preprocessing.ts: a date becomes its calendar parts and optional age
@@ -130,25 +131,11 @@ export function fitDateTime(spec: DateTimeFeatureSpec, rows: readonly Row[], off
       if (Number.isNaN(value)) anyMissing = true;
       else present.push(value);
     }
-    return { name, ...summarise(present) };
+    return { name, ...standardisation(present) };
   });
   const transform: DateTimeTransform = { name: spec.name, type: 'datetime', format, parts: [...spec.parts], inputs, missing_indicator: anyMissing, offset };
   if (spec.age !== undefined) transform.age = { ...spec.age };
   return transform;
-}
-
-function summarise(values: number[]): { mean: number; std: number; impute: number } {
-  if (values.length === 0) return { mean: 0, std: 1, impute: 0 };
-  let mean = 0;
-  for (const value of values) mean += value;
-  mean /= values.length;
-  let sumSquares = 0;
-  for (const value of values) sumSquares += (value - mean) ** 2;
-  const std = Math.sqrt(sumSquares / values.length);
-  values.sort((a, b) => a - b);
-  const middle = values.length >> 1;
-  const median = values.length % 2 === 1 ? values[middle]! : (values[middle - 1]! + values[middle]!) / 2;
-  return { mean, std: std > 1e-12 ? std : 1, impute: median };
 }
 
 /**

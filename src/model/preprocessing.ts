@@ -3,6 +3,7 @@ import type { CategoricalFeatureSpec, FeatureSpec, TaskSpec } from '../config/sc
 import type { DateTimeFormat } from '../data/datetime-format.js';
 import { dateTimeFormatOf } from '../data/feature-formats.js';
 import { chooseTopK, TopKCounter } from '../data/top-k.js';
+import { standardisation } from './training-statistics.js';
 import { dateTimeTransformSchema, dateTimeWidth, encodeDateTime, fitDateTime, type DateTimeTransform } from './datetime-transform.js';
 
 /**
@@ -123,27 +124,7 @@ function fitNumeric(name: string, rows: readonly FeatureRecord[], offset: number
     if (typeof value === 'number' && Number.isFinite(value)) values.push(value);
     else missing++;
   }
-  if (values.length === 0) {
-    return { name, type: 'numeric', mean: 0, std: 1, impute: 0, missing_indicator: missing > 0, offset };
-  }
-  let mean = 0;
-  for (const value of values) mean += value;
-  mean /= values.length;
-  let sumSquares = 0;
-  for (const value of values) sumSquares += (value - mean) ** 2;
-  const std = Math.sqrt(sumSquares / values.length);
-  values.sort((a, b) => a - b);
-  const middle = values.length >> 1;
-  const median = values.length % 2 === 1 ? values[middle]! : (values[middle - 1]! + values[middle]!) / 2;
-  return {
-    name,
-    type: 'numeric',
-    mean,
-    std: std > 1e-12 ? std : 1,
-    impute: median,
-    missing_indicator: missing > 0,
-    offset,
-  };
+  return { name, type: 'numeric', ...standardisation(values), missing_indicator: missing > 0, offset };
 }
 
 /**
