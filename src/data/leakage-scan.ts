@@ -35,7 +35,9 @@ export class LeakageCollector {
     labels: readonly string[],
   ) {
     this.labels = labels;
-    this.counts = config.features.map((f) => (f.type === 'categorical' ? new CategoryClassCounts(labels.length) : new NumericClassCounts(labels.length)));
+    this.counts = config.features.map((f) =>
+      f.type === 'categorical' ? new CategoryClassCounts(labels.length, undefined, f.vocabulary) : new NumericClassCounts(labels.length),
+    );
   }
 
   /** A collector for a config, or null when the check is off or the task is a regression (no classes to leak). */
@@ -52,8 +54,12 @@ export class LeakageCollector {
     this.rows++;
     for (let slot = 0; slot < this.counts.length; slot++) {
       const counts = this.counts[slot]!;
-      if (counts instanceof CategoryClassCounts) counts.add(row.codes[slot] === missingCode ? null : row.texts[slot]!, classIndex);
-      else counts.add(row.numbers[slot]!, classIndex);
+      if (counts instanceof NumericClassCounts) counts.add(row.numbers[slot]!, classIndex);
+      else {
+        const code = row.codes[slot]!;
+        if (code >= 0) counts.addKnown(code, classIndex);
+        else counts.add(code === missingCode ? null : row.texts[slot]!, classIndex);
+      }
     }
   }
 

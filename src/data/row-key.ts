@@ -61,17 +61,29 @@ export function bindRowKey(
   }
   if (issues.length > 0) return { binding: null, issues };
   columns.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return {
-    binding: {
-      columns,
-      wholeRow,
-      key(cells) {
-        const content: Record<string, string> = {};
-        for (const { name, index } of columns) content[name] = cells[index]!;
-        return sha256(canonicalJson(content));
-      },
-    },
-    issues: [],
+  return { binding: { columns, wholeRow, key: compileKey(columns) }, issues: [] };
+}
+
+/**
+ * The key function: sha256 of exactly the text `canonicalJson({name → cell})` gives, written
+ * without building and sorting an object per row (that took a third of validation's time).
+ * JSON.stringify lists integer-like names ("7", "2024") first in numeric order, then the others
+ * in insertion (here: sorted) order; the template object reads that order off once.
+ */
+function compileKey(columns: readonly { name: string; index: number }[]): (cells: readonly string[]) => string {
+  if (columns.length === 0) {
+    const empty = sha256(canonicalJson({}));
+    return () => empty;
+  }
+  const template: Record<string, number> = {};
+  for (const { name, index } of columns) template[name] = index;
+  const order = Object.keys(template);
+  const indices = Int32Array.from(order, (name) => template[name]!);
+  const prefixes = order.map((name, i) => `${i === 0 ? '{' : ','}${JSON.stringify(name)}:`);
+  return (cells) => {
+    let text = '';
+    for (let i = 0; i < indices.length; i++) text += prefixes[i]! + JSON.stringify(cells[indices[i]!]!);
+    return sha256(`${text}}`);
   };
 }
 
