@@ -17,13 +17,14 @@ export const optionalModelFiles = ['training-keys.mlks'] as const;
 /**
  * Checks a model folder and lists the files to copy: model.json, preprocessing.json, every
  * weight shard model.json names (whose total size must match the manifest's weight specs), and
- * the optional files it holds.
+ * the optional files it holds. `action` completes "Cannot …:" in the error (what the caller was
+ * doing with the folder).
  */
-export async function listModelFiles(modelDir: string): Promise<string[]> {
+export async function listModelFiles(modelDir: string, action = 'register'): Promise<string[]> {
   for (const name of requiredModelFiles) {
     const path = join(modelDir, name);
     if (!(await stat(path).catch(() => null))?.isFile()) {
-      throw new RegistryError(`Cannot register: ${path} is missing (a model folder holds model.json, weights.bin and preprocessing.json).`);
+      throw new RegistryError(`Cannot ${action}: ${path} is missing (a model folder holds model.json, weights.bin and preprocessing.json).`);
     }
   }
   try {
@@ -32,7 +33,7 @@ export async function listModelFiles(modelDir: string): Promise<string[]> {
     for (const name of optionalModelFiles) if ((await stat(join(modelDir, name)).catch(() => null))?.isFile()) optional.push(name);
     return [...requiredModelFiles, ...shards, ...optional];
   } catch (error) {
-    if (error instanceof ModelFilesError) throw new RegistryError(`Cannot register: ${error.message}`);
+    if (error instanceof ModelFilesError) throw new RegistryError(`Cannot ${action}: ${error.message}`);
     throw error;
   }
 }

@@ -83,12 +83,12 @@ describe('a European spreadsheet export with a date column, end to end', () => {
       // Dates always move past the training range: drift monitoring leaves them out.
       expect(served.baseline.features.map((f) => f.name)).toEqual(['tenure', 'contract', 'payment_method', 'monthly_charges', 'total_charges']);
       const instance = { tenure: 3, contract: 'Month-to-month', payment_method: 'Electronic check', monthly_charges: 70.35, total_charges: 211.05, signup_date: '26.09.2024' };
-      const rows = served.parseRequest({ instances: [instance, { ...instance, signup_date: '2024-09-26' }] });
+      const rows = served.parseBody(Buffer.from(JSON.stringify({ instances: [instance, { ...instance, signup_date: '2024-09-26' }] })));
       const [fromText, fromIso] = predictRows(served.network, served.spec, rows);
       expect(fromText).toBeGreaterThan(0);
       expect(fromText).toBeLessThan(1);
       expect(fromIso).toBe(fromText);
-      expect(() => served.parseRequest({ ...instance, signup_date: '09/26/2024' })).toThrow(/instances\[0\]\.signup_date: the string "09\/26\/2024" is not a date: expected a date like day\.month\.year/);
+      expect(() => served.parseBody(Buffer.from(JSON.stringify({ ...instance, signup_date: '09/26/2024' })))).toThrow(/instances\[0\]\.signup_date: the string "09\/26\/2024" is not a date: expected a date like day\.month\.year/);
     } finally {
       served.network.dispose();
     }
