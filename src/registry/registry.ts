@@ -8,6 +8,7 @@
  *     versions/<version>/          one folder per version, complete before the index lists it:
  *       model.json, weights.bin    the tfjs Layers model (plus any other weight shards it names)
  *       preprocessing.json         the feature transforms serving applies
+ *       training-keys.mlks         the keys of the rows it trained on (for fair comparisons; absent in old versions)
  *       profile.json               the training data profile (the drift baseline)
  *       metrics.json, gate.json    the evaluation report and the gate verdict
  *       lineage.json               where the model came from (data, code, config, training)

@@ -16,10 +16,12 @@ export { featureDriftSchema, monitoringSnapshotSchema, type FeatureDrift, type M
 /** One input feature as clients must send it. */
 export const servedFeatureSchema = z.object({
   name: z.string(),
-  type: z.enum(['numeric', 'categorical']),
+  type: z.enum(['numeric', 'categorical', 'datetime']),
   /** Whether null/missing is accepted for this feature (training saw missing values). */
   nullable: z.boolean(),
   vocabulary: z.array(z.string()).optional(),
+  /** Datetime features: how the date is written (a string in this format, or ISO 8601). */
+  date_format: z.object({ layout: z.enum(['iso', 'ymd', 'dmy', 'mdy']), separator: z.enum(['-', '/', '.']), time: z.boolean() }).optional(),
   min: z.number().optional(),
   max: z.number().optional(),
 });
