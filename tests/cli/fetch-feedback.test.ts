@@ -93,7 +93,7 @@ describe('mlops feedback export and mlops monitor --url, against a running servi
     expect(report.quality.metrics.auc).toBeGreaterThan(0.6);
     const fail = await runMlops(['monitor', '--url', serve.url, '--fail-on', 'drift,quality'], { cwd: project.dir });
     expect(fail.code).toBe(3);
-    expect(fail.stderr).toMatch(/Monitoring thresholds crossed: quality: auc 0\.\d+ < 0\.99 over 201 labels\./);
+    expect(fail.stderr).toMatch(/Live quality rules fail: quality: auc 0\.\d+ < 0\.99 over 201 labels\./);
     expect(fail.stderr).not.toMatch(stackTraceLine);
   });
 

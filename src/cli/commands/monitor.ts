@@ -75,10 +75,10 @@ ${commonUsage}`,
     }
     const crossed: string[] = [];
     const drifted = snapshot.features.filter((feature) => feature.drifted).map((feature) => feature.name);
-    if (failOn.has('drift') && drifted.length > 0) crossed.push(`drift against the training data of ${snapshot.model_version} on: ${drifted.join(', ')}`);
+    if (failOn.has('drift') && drifted.length > 0) crossed.push(`Drift against the training data of ${snapshot.model_version} on: ${drifted.join(', ')}.`);
     const qualityAlerts = snapshot.quality?.alerts ?? [];
-    if (failOn.has('quality') && qualityAlerts.length > 0) crossed.push(...qualityAlerts);
-    if (crossed.length > 0) throw new DataError(`Monitoring thresholds crossed: ${crossed.join('; ')}.`);
+    if (failOn.has('quality') && qualityAlerts.length > 0) crossed.push(`Live quality rules fail: ${qualityAlerts.join('; ')}.`);
+    if (crossed.length > 0) throw new DataError(crossed.join(' '));
     return 0;
   },
 });
