@@ -1,5 +1,5 @@
 import type { GateConfig } from '../config/schema.js';
-import { formatNumber } from '../core/number-format.js';
+import { formatNumber, formatPValue } from '../core/number-format.js';
 import type { MetricComparison, ReferenceModel } from './model-comparison.js';
 import type { GateCheck } from './report-schema.js';
 import { judgePointRegression, judgeRegressionFamily, type RegressionJudgement } from './stats/regression-rule.js';
@@ -23,8 +23,8 @@ export interface PendingRegression {
   /** The paired comparison behind it; undefined when none was computed. */
   comparison: MetricComparison | undefined;
   against: ReferenceModel;
-  /** The start of the check's note: "auc on contract=One year fell", "auc 0.75 is 0.09 below the … baseline's 0.84". */
-  describe: string;
+  /** The check's note up to the threshold, given the worsening as text: "auc on contract=One year fell 0.07". */
+  describe: (amount: string) => string;
   /** The values behind it ("0.7712 vs champion 0.8424"); '' when `describe` says them. */
   values: string;
 }
@@ -88,16 +88,17 @@ function finishCheck(check: GateCheck, pending: PendingRegression, judgement: Re
   const amount = formatNumber(pending.worsening);
   const values = pending.values === '' ? '' : `: ${pending.values}`;
   const holm = `Holm over ${size} ${family === 'overall' ? 'overall' : 'slice'} check${size === 1 ? '' : 's'}`;
-  const pText = `p = ${formatNumber(judgement.pValue)}${size > 1 ? ` (${holm})` : ''}`;
+  const p = formatPValue(judgement.pValue);
+  const pText = `p ${p.startsWith('<') ? p : `= ${p}`}${size > 1 ? ` (${holm})` : ''}`;
   switch (judgement.basis) {
     case 'within_threshold':
       return { ...finished, outcome: 'pass' };
     case 'drop_not_significant':
-      return { ...finished, outcome: 'pass', note: `${pending.describe} ${amount} (${threshold}) but the drop is within noise: ${pText} > alpha ${formatNumber(gate.alpha)}` };
+      return { ...finished, outcome: 'pass', note: `${pending.describe(amount)} (${threshold}) but the drop is within noise: ${pText} > alpha ${formatNumber(gate.alpha)}` };
     case 'drop_significant':
-      return { ...finished, outcome: 'fail', note: `${pending.describe} ${amount} (${threshold})${values}; ${pText} ≤ alpha ${formatNumber(gate.alpha)}${baselineMeaning(pending)}` };
+      return { ...finished, outcome: 'fail', note: `${pending.describe(amount)} (${threshold})${values}; ${pText} ≤ alpha ${formatNumber(gate.alpha)}${baselineMeaning(pending)}` };
     case 'drop_over_threshold':
-      return { ...finished, outcome: 'fail', note: `${pending.describe} ${amount} (${threshold})${values}${baselineMeaning(pending)}` };
+      return { ...finished, outcome: 'fail', note: `${pending.describe(amount)} (${threshold})${values}${baselineMeaning(pending)}` };
     case 'no_evidence':
       return {
         ...finished,

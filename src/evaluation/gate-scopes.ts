@@ -98,3 +98,15 @@ export function notGatedReason(gate: GateConfig, scope: GateScope, metric: strin
   }
   return undefined;
 }
+
+/** Slices of the champion's report that the candidate's report does not have (no candidate rows to judge). */
+export function championOnlySlices(candidate: EvaluationReport, champion: EvaluationReport | null): { column: string; value: string; group: GroupMetrics }[] {
+  if (!champion) return [];
+  const missing: { column: string; value: string; group: GroupMetrics }[] = [];
+  for (const [column, values] of Object.entries(champion.slices)) {
+    for (const [value, group] of Object.entries(values)) {
+      if (candidate.slices[column]?.[value] === undefined) missing.push({ column, value, group });
+    }
+  }
+  return missing;
+}

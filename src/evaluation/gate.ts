@@ -1,7 +1,7 @@
 import { defaultPrimaryMetric, metricsForTask } from '../config/load.js';
 import { lowerIsBetter, type GateConfig, type MetricRule, type TaskType } from '../config/schema.js';
 import { formatNumber } from '../core/number-format.js';
-import { linearBaseline, listScopes, notGatedReason, type GateScope } from './gate-scopes.js';
+import { championOnlySlices, linearBaseline, listScopes, notGatedReason, type GateScope } from './gate-scopes.js';
 import { baselineRule, decideRegressions, describeRule, type PendingRegression } from './gate-regression.js';
 import type { ScopeComparison } from './model-comparison.js';
 import type { EvaluationReport, GateCheck, GateVerdict } from './report-schema.js';
@@ -87,6 +87,7 @@ export function evaluateGate(input: EvaluateGateInput): GateVerdict {
   for (const scope of scopes) {
     for (const metric of metricsForTask(task)) checks.push(...checkMetric(gate, scope, metric, scope.rules[metric], champion !== null, pending, checks.length));
   }
+  checks.push(...championOnlyChecks(gate, candidate, champion));
   const primaryMetric = gate.primary_metric ?? defaultPrimaryMetric(task);
   const rule = baselineRule(gate, primaryMetric);
   if (baseline && gate.baseline.enabled) checks.push(baselineCheck(scopes[0]!, rule, baseline.name, pending, checks.length));
@@ -180,7 +181,7 @@ function checkMetric(gate: GateConfig, scope: GateScope, metric: string, rule: M
         maxRegression: allowed,
         comparison: versusChampion,
         against: 'champion',
-        describe: `${metric}${where} ${lower ? 'rose' : 'fell'}`,
+        describe: (amount) => `${metric}${where} ${lower ? 'rose' : 'fell'} ${amount}`,
         values: `${formatNumber(candidateValue)} vs champion ${formatNumber(championValue)}`,
       });
       checks.push({ ...check, threshold: bound(championValue, allowed, lower) });
@@ -221,10 +222,38 @@ function baselineCheck(overall: GateScope, rule: { metric: string; maxRegression
     maxRegression,
     comparison,
     against: 'baseline',
-    describe: `${metric} ${formatNumber(candidateValue)} is ${formatNumber(Math.abs(candidateValue - baselineValue))} ${lower ? 'above' : 'below'} the ${name} baseline's ${formatNumber(baselineValue)}`,
+    describe: (amount) => `${metric} ${formatNumber(candidateValue)} is ${amount} ${lower ? 'above' : 'below'} the ${name} baseline's ${formatNumber(baselineValue)}`,
     values: '',
   });
   return check;
+}
+
+/**
+ * A slice the champion's report has and the candidate's lacks: nothing of the candidate to judge
+ * there, said in a skipped check per regression rule rather than left out silently.
+ */
+function championOnlyChecks(gate: GateConfig, candidate: EvaluationReport, champion: GateChampion | null): GateCheck[] {
+  const checks: GateCheck[] = [];
+  for (const { column, value, group } of championOnlySlices(candidate, champion?.report ?? null)) {
+    for (const [metric, rule] of Object.entries(gate.per_slice)) {
+      if (rule?.max_regression === undefined) continue;
+      checks.push({
+        scope: `${column}=${value}`,
+        slice_column: column,
+        slice_value: value,
+        rows: 0,
+        metric,
+        candidate: null,
+        champion: group.metrics[metric] ?? null,
+        delta: null,
+        rule: 'max_regression',
+        threshold: null,
+        outcome: 'skipped',
+        note: `only the champion's report has slice ${column}=${value} (${group.rows} rows): the candidate has no rows there to judge`,
+      });
+    }
+  }
+  return checks;
 }
 
 /** The worst value a candidate may reach given the reference value and the allowed worsening. */

@@ -104,7 +104,14 @@ export function compareScope(scope: ScopeResamples, plan: ComparisonPlan): Scope
         const comparison: MetricComparison = { ...base, test: 'delong', interval: null, pValue: null, resamples: 0, undefinedResamples: 0 };
         if (delong.defined) {
           comparison.interval = delong.interval;
-          if (maxRegression !== null) comparison.pValue = delongRegressionPValue(delong, maxRegression);
+          if (maxRegression === null) {
+            // Report only: the interval is all there is to show.
+          } else if (delong.standardError === 0 && delong.delta !== 0) {
+            // Every placement moved by the same amount: a degenerate variance estimate on very few rows, not certainty.
+            comparison.noEvidence = `DeLong's standard error is 0 on these ${delong.cases} positive and ${delong.controls} negative rows: too few to judge`;
+          } else {
+            comparison.pValue = delongRegressionPValue(delong, maxRegression);
+          }
         } else if (maxRegression !== null) {
           comparison.noEvidence = delong.reason;
         }
