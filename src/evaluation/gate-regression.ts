@@ -17,7 +17,8 @@ export interface PendingRegression {
   index: number;
   /** `overall`: the overall checks and the baseline check; `slices`: every slice check. */
   family: 'overall' | 'slices';
-  /** How much worse the candidate is on all rows (positive = worse). */
+  /** candidate − reference on all rows, and how much worse that is (positive = worse). */
+  delta: number;
   worsening: number;
   maxRegression: number;
   /** The paired comparison behind it; undefined when none was computed. */
@@ -74,7 +75,7 @@ function finishCheck(check: GateCheck, pending: PendingRegression, judgement: Re
   const comparison = pending.comparison;
   const evidence: NonNullable<GateCheck['evidence']> = {
     against: pending.against,
-    delta: comparison?.delta ?? null,
+    delta: comparison?.delta ?? pending.delta,
     interval: comparison?.interval ?? null,
     confidence: comparison?.confidence ?? 1 - 2 * gate.alpha,
     test: comparison?.test ?? (check.metric === 'auc' ? 'delong' : 'paired_bootstrap'),
@@ -94,9 +95,9 @@ function finishCheck(check: GateCheck, pending: PendingRegression, judgement: Re
     case 'within_threshold':
       return { ...finished, outcome: 'pass' };
     case 'drop_not_significant':
-      return { ...finished, outcome: 'pass', note: `${pending.describe(amount)} (${threshold}) but the drop is within noise: ${pText} > alpha ${formatNumber(gate.alpha)}` };
+      return { ...finished, outcome: 'pass', note: `${pending.describe(amount)} (${threshold}) but the drop is within noise: ${pText} > alpha ${formatNumber(gate.alpha, { trimZeros: true })}` };
     case 'drop_significant':
-      return { ...finished, outcome: 'fail', note: `${pending.describe(amount)} (${threshold})${values}; ${pText} ≤ alpha ${formatNumber(gate.alpha)}${baselineMeaning(pending)}` };
+      return { ...finished, outcome: 'fail', note: `${pending.describe(amount)} (${threshold})${values}; ${pText} ≤ alpha ${formatNumber(gate.alpha, { trimZeros: true })}${baselineMeaning(pending)}` };
     case 'drop_over_threshold':
       return { ...finished, outcome: 'fail', note: `${pending.describe(amount)} (${threshold})${values}${baselineMeaning(pending)}` };
     case 'no_evidence':
@@ -115,7 +116,7 @@ function baselineMeaning(pending: PendingRegression): string {
 
 /** The rule of `gate.comparison` in words, as gate.json and gate.md state it. */
 export function describeRule(gate: GateConfig, sizes: FamilySizes): string {
-  const alpha = formatNumber(gate.alpha);
+  const alpha = formatNumber(gate.alpha, { trimZeros: true });
   const baseline = gate.baseline.enabled
     ? ' The baseline check applies the same rule to the candidate against the in-run linear baseline (gate.baseline).'
     : ' The in-run baseline is reported, not gated (gate.baseline.enabled is false).';

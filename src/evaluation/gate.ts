@@ -177,6 +177,7 @@ function checkMetric(gate: GateConfig, scope: GateScope, metric: string, rule: M
       pending.push({
         index: offset + checks.length,
         family: scope.column === undefined ? 'overall' : 'slices',
+        delta: candidateValue - championValue,
         worsening: lower ? candidateValue - championValue : championValue - candidateValue,
         maxRegression: allowed,
         comparison: versusChampion,
@@ -218,6 +219,7 @@ function baselineCheck(overall: GateScope, rule: { metric: string; maxRegression
   pending.push({
     index,
     family: 'overall',
+    delta: candidateValue - baselineValue,
     worsening: lower ? candidateValue - baselineValue : baselineValue - candidateValue,
     maxRegression,
     comparison,
