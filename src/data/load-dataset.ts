@@ -19,6 +19,11 @@ export interface DatasetRow {
   target: string | number;
   /** Slice column (`config.slices`) → its value, null when missing. */
   slices: Record<string, string | null>;
+  /**
+   * Cells of the columns asked for in `LoadDatasetOptions.extraColumns` (as read, trimmed when
+   * `data.trim`; null when missing): what another model needs that the config does not parse.
+   */
+  extra?: Record<string, string | null>;
 }
 
 /** A dataset held in memory for training and evaluation. */
@@ -32,6 +37,8 @@ export interface LoadedDataset {
   columns: string[];
   /** The validation of the same pass (its profile describes exactly these rows). */
   report: ValidationReport;
+  /** Columns of `extraColumns` that the file does not have. */
+  absentColumns: string[];
 }
 
 /** Options of {@link loadDataset}. */
@@ -40,6 +47,8 @@ export interface LoadDatasetOptions {
   /** A data file instead of `data.path`, relative to the working directory. */
   dataPath?: string;
   logger: Logger;
+  /** Columns whose raw cells each row keeps in `extra` (e.g. a champion's features the config dropped). */
+  extraColumns?: readonly string[];
 }
 
 /**
@@ -56,10 +65,15 @@ export async function loadDataset(options: LoadDatasetOptions): Promise<LoadedDa
   // The key lists columns by name, so the file's column order does not change it.
   let keyColumns: { name: string; column: number }[] = [];
   let sliceColumns: Int32Array = new Int32Array(0);
+  const extraNames = [...new Set(options.extraColumns ?? [])];
+  let extraColumns: { name: string; column: number }[] = [];
+  let absentColumns: string[] = [];
 
   const scan = await scanDataset(options, {
     onHeader: (header, binding) => {
       keyColumns = header.map((name, column) => ({ name, column }));
+      extraColumns = extraNames.map((name) => ({ name, column: header.indexOf(name) })).filter(({ column }) => column >= 0);
+      absentColumns = extraNames.filter((name) => !header.includes(name));
       if (binding) sliceColumns = binding.sliceColumns;
     },
     onValidRow: (row: RowParser, cells, line) => {
@@ -76,15 +90,15 @@ export async function loadDataset(options: LoadDatasetOptions): Promise<LoadedDa
       });
       const content: Record<string, string> = {};
       for (const { name, column } of keyColumns) content[name] = cells[column]!;
-      rows.push({
-        line,
-        key: sha256(canonicalJson(content)),
-        features: values,
-        target: regression ? row.targetNumber : row.targetText,
-        slices,
-      });
+      const datasetRow: DatasetRow = { line, key: sha256(canonicalJson(content)), features: values, target: regression ? row.targetNumber : row.targetText, slices };
+      if (extraNames.length > 0) {
+        const extra: Record<string, string | null> = {};
+        for (const { name, column } of extraColumns) extra[name] = missing.has(cells[column]!) ? null : cells[column]!;
+        datasetRow.extra = extra;
+      }
+      rows.push(datasetRow);
     },
   });
   if (!scan.report.passed) throw validationError(scan.report);
-  return { file: scan.report.file, sha256: scan.report.sha256, rows, columns: [...(scan.header ?? [])], report: scan.report };
+  return { file: scan.report.file, sha256: scan.report.sha256, rows, columns: [...(scan.header ?? [])], report: scan.report, absentColumns };
 }

@@ -31,6 +31,8 @@ export interface EvaluateGateInput {
    * checks are skipped with the reason, never passed silently.
    */
   comparisons?: readonly ScopeComparison[];
+  /** Why there is no in-run baseline although one should have been trained (the baseline check is then skipped with it). */
+  baselineNote?: string;
   /** Time of the verdict (defaults to now). */
   now?: Date;
 }
@@ -91,6 +93,7 @@ export function evaluateGate(input: EvaluateGateInput): GateVerdict {
   const primaryMetric = gate.primary_metric ?? defaultPrimaryMetric(task);
   const rule = baselineRule(gate, primaryMetric);
   if (baseline && gate.baseline.enabled) checks.push(baselineCheck(scopes[0]!, rule, baseline.name, pending, checks.length));
+  else if (gate.baseline.enabled && input.baselineNote !== undefined) checks.push(missingBaselineCheck(scopes[0]!, rule.metric, input.baselineNote));
   const familySizes = decideRegressions(checks, pending, gate);
 
   const verdict: GateVerdict = {
@@ -256,6 +259,23 @@ function championOnlyChecks(gate: GateConfig, candidate: EvaluationReport, champ
     }
   }
   return checks;
+}
+
+/** The baseline check when no baseline could be trained: skipped, with the reason. */
+function missingBaselineCheck(overall: GateScope, metric: string, reason: string): GateCheck {
+  return {
+    scope: 'overall',
+    rows: overall.candidate.rows,
+    metric,
+    candidate: overall.candidate.metrics[metric] ?? null,
+    champion: null,
+    delta: null,
+    baseline: null,
+    rule: 'baseline',
+    threshold: null,
+    outcome: 'skipped',
+    note: `not judged: ${reason}`,
+  };
 }
 
 /** The worst value a candidate may reach given the reference value and the allowed worsening. */

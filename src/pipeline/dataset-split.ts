@@ -3,9 +3,12 @@ import { loadDataset, type LoadedDataset } from '../data/load-dataset.js';
 import { splitByKey, type SplitIndices } from '../data/split.js';
 import type { StepContext } from './step-context.js';
 
-/** The dataset and its deterministic split: train and evaluate load the same rows the same way. */
-export async function loadSplitDataset(ctx: StepContext): Promise<{ dataset: LoadedDataset; split: SplitIndices }> {
-  const dataset = await loadDataset({ config: ctx.loaded, logger: ctx.logger });
+/**
+ * The dataset and its deterministic split: train and evaluate load the same rows the same way.
+ * `extraColumns` keeps those columns' raw cells on each row (the champion's own features).
+ */
+export async function loadSplitDataset(ctx: StepContext, options: { extraColumns?: readonly string[] } = {}): Promise<{ dataset: LoadedDataset; split: SplitIndices }> {
+  const dataset = await loadDataset({ config: ctx.loaded, logger: ctx.logger, extraColumns: options.extraColumns });
   const split = splitByKey(dataset.rows, ctx.loaded.config.split);
   if (split.train.length === 0 || split.test.length === 0) {
     throw new DataError(
