@@ -59,7 +59,7 @@ export async function bakeRegistry(sourceRoot: string, version: string, targetRo
     );
   }
   const versionDir = source.versionDir(version);
-  await listModelFiles(versionDir);
+  await listModelFiles(versionDir, `bake version ${version}`);
   await source.lineage(version);
 
   if ((await readdir(targetRoot).catch(() => [])).length > 0) {

@@ -88,7 +88,7 @@ describe('bakeRegistry', () => {
     cpSync(source, damaged, { recursive: true });
     const weights = join(damaged, 'versions', '1.0.0', 'weights.bin');
     truncateSync(weights, 100);
-    await expect(bakeRegistry(damaged, '1.0.0', target('f'), createRecordingLogger())).rejects.toThrow(/hold 100 bytes but .*model\.json describes/);
+    await expect(bakeRegistry(damaged, '1.0.0', target('f'), createRecordingLogger())).rejects.toThrow(/^Cannot bake version 1\.0\.0: .*weights\.bin has 100 bytes but model\.json describes/);
     expect(existsSync(target('f'))).toBe(false);
   });
 

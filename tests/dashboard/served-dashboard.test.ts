@@ -11,7 +11,7 @@ import { formatNumber } from '../../src/core/number-format.js';
 import { dashboardContentSecurityPolicy } from '../../src/dashboard/page-html.js';
 import { modelInfoSchema, versionHistorySchema, type ModelInfo, type VersionHistory } from '../../src/serving/api-schema.js';
 import { createProject, defaultConfigText, mlopsBin, repoRoot, runMlops, stackTraceLine } from '../helpers/project.js';
-import { extractMermaidBlocks } from '../../src/reports/mermaid.js';
+import { extractMermaidBlocks } from '../../src/evaluation/mermaid-charts.js';
 import { checkMermaid, decodeEntities, dumpDom, screenshot } from './chromium.js';
 import { countColor, decodePng, imageStats } from './png.js';
 
