@@ -130,6 +130,7 @@ export function renderGateMarkdown(verdict: GateVerdict, options: { title?: stri
     lines.push(`In-run baseline: ${escapeMarkdownText(name)}, trained on the same rows and inputs (${escapeMarkdownText(how)}).`, '');
   }
   if (verdict.method) lines.push(`**Rule** (\`gate.comparison: ${verdict.method.comparison}\`): ${escapeMarkdownText(verdict.method.rule)}`, '');
+  if (verdict.comparison) lines.push(`Compared on ${escapeMarkdownText(verdict.comparison.note)}.`, '');
 
   const overall = verdict.checks.filter((c) => c.slice_column === undefined);
   if (overall.length > 0) {

@@ -63,6 +63,7 @@ export function planChampionScoring(spec: PreprocessingSpec, config: MlopsConfig
   const raw: ChampionPlan['raw'] = [];
   for (const feature of spec.features) {
     if (current.get(feature.name) === feature.type) shared.push(feature.name);
+    else if (feature.type === 'datetime') return { problem: `the champion reads '${feature.name}' as a date, which the config does not` };
     else raw.push({ name: feature.name, type: feature.type });
   }
   return { shared, raw, output };

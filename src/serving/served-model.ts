@@ -56,6 +56,9 @@ export function servedFeatures(spec: PreprocessingSpec, profile: DataProfile, li
     if (transform.type === 'categorical') {
       return { name: transform.name, type: 'categorical', nullable: (column?.missing ?? 0) > 0, vocabulary: [...transform.vocabulary] };
     }
+    if (transform.type === 'datetime') {
+      return { name: transform.name, type: 'datetime', nullable: transform.missing_indicator, date_format: { ...transform.format } };
+    }
     const spec = configured.get(transform.name) as { min?: unknown; max?: unknown } | undefined;
     const feature: ServedFeature = { name: transform.name, type: 'numeric', nullable: transform.missing_indicator };
     const min = typeof spec?.min === 'number' ? spec.min : column?.type === 'numeric' ? column.min : null;
@@ -83,11 +86,11 @@ export function checkVersionConsistency(spec: PreprocessingSpec, lineage: Lineag
   return null;
 }
 
-/** A row of typical values (training medians, most frequent categories) for the load-time check. */
+/** A row of typical values (training medians, most frequent categories; a date's parts imputed with their medians) for the load-time check. */
 function typicalRow(spec: PreprocessingSpec): FeatureRecord {
   const row: Record<string, number | string | null> = {};
   for (const transform of spec.features) {
-    row[transform.name] = transform.type === 'numeric' ? transform.impute : (transform.vocabulary[0] ?? null);
+    row[transform.name] = transform.type === 'numeric' ? transform.impute : transform.type === 'categorical' ? (transform.vocabulary[0] ?? null) : null;
   }
   return row;
 }
@@ -121,11 +124,7 @@ function readStored<S extends z.ZodType>(dir: string, file: string, schema: S, r
  * answer is refused with a RegistryError that says why, never half-loaded.
  */
 export async function loadServedModel(registry: ModelRegistry, version: string, limits: RequestLimits): Promise<ServedModel> {
-  const entry = await registry.get(version);
-  if (!entry) {
-    const known = (await registry.versions()).map((v) => v.version);
-    throw new RegistryError(`Version ${version} is not in the registry at ${registry.root}; registered versions: ${known.length > 0 ? known.join(', ') : 'none'}.`);
-  }
+  await registry.require(version);
   const dir = registry.versionDir(version);
   const refuse = (cause: string) => new RegistryError(`Version ${version} cannot be served: ${cause}`);
   let network: tfl.LayersModel | undefined;
@@ -179,10 +178,7 @@ export async function loadServedModel(registry: ModelRegistry, version: string, 
  * profile.json; no network is loaded): what `mlops monitor` compares a sample log with.
  */
 export async function loadVersionBaseline(registry: ModelRegistry, version: string): Promise<DriftBaseline> {
-  if (!(await registry.get(version))) {
-    const known = (await registry.versions()).map((v) => v.version);
-    throw new RegistryError(`Version ${version} is not in the registry at ${registry.root}; registered versions: ${known.length > 0 ? known.join(', ') : 'none'}.`);
-  }
+  await registry.require(version);
   const dir = registry.versionDir(version);
   const refuse = (cause: string) => new RegistryError(`Cannot read the training profile of version ${version}: ${cause}`);
   try {

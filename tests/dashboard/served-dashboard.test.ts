@@ -200,6 +200,7 @@ describe('the dashboard on a real server and as a static report', () => {
     expect(Number(textOf(dom, 'requests-total'))).toBeGreaterThanOrEqual(8);
     for (const feature of model.features) expect(dom).toContain(`data-feature="${feature.name}"`);
     expect(textOf(dom, 'drift-alerts')).toMatch(/tenure/);
+    expect(dom, 'the drift window counts the requests sent above').toMatch(/: [1-9]\d* requests, [1-9]\d* instances\./);
     const previous = history.versions.find((v) => v.version !== model.version)!.version;
     expect(textOf(dom, 'rollback-command')).toBe(`npx mlops rollback ${previous}`);
     expect(textOf(dom, 'deploy-command')).toBe(`gh workflow run deploy.yml -f version=v${previous}`);
