@@ -10,7 +10,8 @@
  *   - no-change retrains: a seeded random 1% of the rows removed, the rest split and trained as
  *     `mlops train` would (the split is by row content, so the other rows keep their split). Any
  *     rejection is a false alarm. Goal: at most 5% with the default config. The same evaluations
- *     are also judged with `gate.comparison: point` (the rule before this issue), for contrast;
+ *     are also judged with `gate.comparison: point`, and with the gate as it was before this
+ *     issue (point rule, slices gated by rows alone, no baseline check), for contrast;
  *   - degraded candidates, truly worse: under-trained (1 epoch), the strongest quarter of the
  *     features removed (ranked by a one-feature linear model), 30% of the training labels replaced
  *     by another class (classification) or noise of 1.5 target SDs added (regression). "Truly
@@ -30,6 +31,7 @@ import { renderConfigYaml } from '../src/config/config-yaml.js';
 import { defaultPrimaryMetric, loadConfig, type LoadedConfig } from '../src/config/load.js';
 import { lowerIsBetter, type FeatureSpec, type MlopsConfig } from '../src/config/schema.js';
 import { silentLogger } from '../src/core/logger.js';
+import { formatNumber, formatPValue } from '../src/core/number-format.js';
 import { createRandom, seededPermutation, type Random } from '../src/core/rng.js';
 import { inferConfig } from '../src/data/infer-config.js';
 import { loadDataset, type DatasetRow } from '../src/data/load-dataset.js';
@@ -83,6 +85,8 @@ async function train(config: MlopsConfig, rows: readonly DatasetRow[], options: 
 interface Judged {
   paired: GateVerdict;
   point: GateVerdict;
+  /** The gate before issue 10: the point rule, slices gated by rows alone, no baseline check. */
+  before: GateVerdict;
   /** Gated overall metrics whose measured drop on the whole test split exceeds max_regression. */
   trulyWorse: string[];
   gateMs: number;
@@ -99,9 +103,9 @@ function judge(config: MlopsConfig, rows: readonly DatasetRow[], candidate: Trai
   const started = performance.now();
   const baselines = fitInRunBaselines(candidate.spec, trainRows, test);
   const evaluation = evaluateCandidate({ ...input, gate: config.gate, candidate: candidatePredictions, champion: championPredictions, baselines: Array.isArray(baselines) ? baselines : [] });
-  const verdictOf = (comparison: 'paired' | 'point') =>
+  const verdictOf = (comparison: 'paired' | 'point', change: Partial<MlopsConfig['gate']> = {}) =>
     evaluateGate({
-      gate: { ...config.gate, comparison },
+      gate: { ...config.gate, comparison, ...change },
       task: config.task.type,
       candidate: evaluation.candidate,
       candidateId: 'bench',
@@ -111,10 +115,11 @@ function judge(config: MlopsConfig, rows: readonly DatasetRow[], candidate: Trai
   const paired = verdictOf('paired');
   const gateMs = performance.now() - started;
   const point = verdictOf('point');
-  const before = performance.now();
+  const before = verdictOf('point', { min_slice_class_rows: 2, baseline: { enabled: false } });
+  const timed = performance.now();
   evaluatePredictions({ ...input, predictions: candidatePredictions, bootstrap: config.gate.bootstrap });
   evaluatePredictions({ ...input, predictions: championPredictions, bootstrap: config.gate.bootstrap });
-  const beforeMs = performance.now() - before;
+  const beforeMs = performance.now() - timed;
   const trulyWorse = paired.checks
     .filter((c) => c.scope === 'overall' && c.rule === 'max_regression' && c.delta !== null && c.threshold !== null)
     .filter((c) => {
@@ -122,7 +127,7 @@ function judge(config: MlopsConfig, rows: readonly DatasetRow[], candidate: Trai
       return (lowerIsBetter.has(c.metric) ? c.delta! : -c.delta!) > allowed;
     })
     .map((c) => `${c.metric} ${c.delta! > 0 ? '+' : ''}${c.delta!.toFixed(3)}`);
-  return { paired, point, trulyWorse, gateMs, beforeMs };
+  return { paired, point, before, trulyWorse, gateMs, beforeMs };
 }
 
 /** The strongest quarter of the features: ranked by the primary metric of a linear model on that feature alone (test rows). */
@@ -168,6 +173,15 @@ function failed(verdict: GateVerdict): string {
   return failures.length === 0 ? '-' : failures.map((c) => `${c.metric}@${c.scope}${c.rule === 'baseline' ? ' (baseline)' : ''}`).join('; ');
 }
 
+/** The primary metric's overall check against the champion: Δ with its interval and the Holm-adjusted p. */
+function primaryEvidence(config: MlopsConfig, verdict: GateVerdict): string {
+  const metric = config.gate.primary_metric ?? defaultPrimaryMetric(config.task.type);
+  const evidence = verdict.checks.find((c) => c.scope === 'overall' && c.metric === metric && c.rule === 'max_regression')?.evidence;
+  if (!evidence || evidence.delta === null) return '-';
+  const interval = evidence.interval ? ` [${formatNumber(evidence.interval.low, { signed: true })}, ${formatNumber(evidence.interval.high, { signed: true })}]` : '';
+  return `${formatNumber(evidence.delta, { signed: true })}${interval}, p ${formatPValue(evidence.p_adjusted)}`;
+}
+
 const percent = (part: number, whole: number) => `${part}/${whole} (${((100 * part) / whole).toFixed(0)}%)`;
 
 await selectBackend('auto', silentLogger);
@@ -184,6 +198,7 @@ for (const shape of shapes) {
   const beforeMs: number[] = [];
   let pairedRejections = 0;
   let pointRejections = 0;
+  let beforeRejections = 0;
   for (let i = 0; i < retrains; i++) {
     const removeCount = Math.max(1, Math.round(rows.length / 100));
     const removed = new Set(seededPermutation(rows.length, createRandom(1000 + i)).subarray(0, removeCount));
@@ -191,13 +206,15 @@ for (const shape of shapes) {
     const result = judge(config, kept, await train(config, kept), champion);
     if (!result.paired.passed) pairedRejections++;
     if (!result.point.passed) pointRejections++;
+    if (!result.before.passed) beforeRejections++;
     gateMs.push(result.gateMs);
     beforeMs.push(result.beforeMs);
-    noChange.push([String(i + 1), result.paired.passed ? 'pass' : 'REJECT', failed(result.paired), result.point.passed ? 'pass' : 'REJECT', failed(result.point)]);
+    const outcome = (verdict: GateVerdict) => (verdict.passed ? 'pass' : 'REJECT');
+    noChange.push([String(i + 1), outcome(result.paired), failed(result.paired), primaryEvidence(config, result.paired), outcome(result.point), outcome(result.before), failed(result.before)]);
     process.stderr.write(`${shape} retrain ${i + 1}/${retrains}: ${result.paired.summary}\n`);
   }
   console.log(`\nNo-change retrains (1% of rows removed, seeded), judged against the same champion:`);
-  printTable(['#', 'paired (default)', 'failed checks', 'point rule', 'failed checks (point)'], noChange);
+  printTable(['#', 'paired (default)', 'failed checks', 'overall primary Δ [90%], p (Holm)', 'point rule', 'before issue 10', 'failed checks (before)'], noChange);
 
   const degradedRows: string[][] = [];
   let worse = 0;
@@ -213,16 +230,17 @@ for (const shape of shapes) {
     const isWorse = result.trulyWorse.length > 0;
     if (isWorse) worse++;
     if (isWorse && !result.paired.passed) caught++;
-    degradedRows.push([kind, result.trulyWorse.join(', ') || 'within thresholds', result.paired.passed ? 'pass' : 'REJECT', failed(result.paired)]);
+    degradedRows.push([kind, result.trulyWorse.join(', ') || 'within thresholds', primaryEvidence(config, result.paired), result.paired.passed ? 'pass' : 'REJECT', failed(result.paired)]);
   }
   console.log(`\nDegraded candidates, judged against the same champion:`);
-  printTable(['candidate', 'overall drop beyond max_regression', 'verdict', 'failed checks'], degradedRows);
+  printTable(['candidate', 'overall drop beyond max_regression', 'overall primary Δ [90%], p (Holm)', 'verdict', 'failed checks'], degradedRows);
 
   const added = gateMs.map((ms, i) => ms - beforeMs[i]!);
   summary.push([
     shape,
     percent(pairedRejections, retrains),
     percent(pointRejections, retrains),
+    percent(beforeRejections, retrains),
     `${caught}/${worse}`,
     `${median(gateMs).toFixed(0)} ms`,
     `${median(beforeMs).toFixed(0)} ms`,
@@ -231,4 +249,4 @@ for (const shape of shapes) {
 }
 
 console.log(`\nSummary (goals: false rejections ≤ 5% with the default config; every truly worse candidate rejected; statistics add ≤ 2 s):`);
-printTable(['shape', 'false rejections (paired)', 'false rejections (point rule)', 'worse caught', 'gate evaluation (median)', 'before (median)', 'added (median)'], summary);
+printTable(['shape', 'false rejections (paired)', 'false rejections (point rule)', 'false rejections (before issue 10)', 'worse caught', 'gate evaluation (median)', 'before (median)', 'added (median)'], summary);
