@@ -6,9 +6,15 @@ import type { StepContext } from './step-context.js';
 /** The earliest and latest time (ISO 8601) of each split of an out-of-time split. */
 export type SplitTimeRanges = Record<SplitName, { from: string; to: string } | null>;
 
-/** The dataset and its deterministic split: train and evaluate load the same rows the same way. */
-export async function loadSplitDataset(ctx: StepContext): Promise<{ dataset: LoadedDataset; split: SplitIndices; timeRanges: SplitTimeRanges | null }> {
-  const dataset = await loadDataset({ config: ctx.loaded, logger: ctx.logger });
+/**
+ * The dataset and its deterministic split: train and evaluate load the same rows the same way.
+ * `extraColumns` keeps those columns' raw cells on each row (the champion's own features).
+ */
+export async function loadSplitDataset(
+  ctx: StepContext,
+  options: { extraColumns?: readonly string[] } = {},
+): Promise<{ dataset: LoadedDataset; split: SplitIndices; timeRanges: SplitTimeRanges | null }> {
+  const dataset = await loadDataset({ config: ctx.loaded, logger: ctx.logger, extraColumns: options.extraColumns });
   const settings = ctx.loaded.config.split;
   const timed = settings.time_column !== undefined;
   const split = timed ? splitByTime(dataset.rows as (DatasetRow & { time: number })[], settings) : splitByKey(dataset.rows, settings);
