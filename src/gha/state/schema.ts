@@ -15,7 +15,7 @@ export const permissionScopes = [
 export type PermissionScope = (typeof permissionScopes)[number];
 export type PermissionLevel = 'none' | 'read' | 'write';
 export type Permissions = Partial<Record<PermissionScope, PermissionLevel>>;
-const permissionsSchema = z.record(z.enum(permissionScopes), z.enum(['none', 'read', 'write']));
+const permissionsSchema = z.partialRecord(z.enum(permissionScopes), z.enum(['none', 'read', 'write']));
 
 /** Who did something: a user, or the Actions bot (the job token). */
 export const actorSchema = z.object({ login: z.string(), type: z.enum(['User', 'Bot']) });
@@ -88,6 +88,8 @@ const commentSchema = z.object({ id: z.number(), issue_number: z.number(), body:
 export type StoredComment = z.infer<typeof commentSchema>;
 
 const jobRecordSchema = z.object({
+  /** Stable across attempts (job id, matrix values, calling job): what a re-run of failed jobs matches. */
+  key: z.string().default(''),
   name: z.string(),
   conclusion: z.string(),
   attempt: z.number(),
@@ -98,6 +100,8 @@ const jobRecordSchema = z.object({
   log: z.string(),
   outputs: z.record(z.string(), z.string()).default({}),
   summary: z.string().default(''),
+  annotations: z.array(z.object({ level: z.enum(['error', 'warning', 'notice']), message: z.string(), file: z.string().optional(), line: z.number().optional() })).default([]),
+  reused: z.boolean().default(false),
 });
 export type JobRecord = z.infer<typeof jobRecordSchema>;
 

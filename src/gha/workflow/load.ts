@@ -54,7 +54,7 @@ export async function loadWorkflow(path: string, content: string): Promise<Loade
 
 const supportedJobKeys = new Set([
   'name', 'needs', 'if', 'runs-on', 'permissions', 'environment', 'concurrency', 'outputs', 'env', 'defaults', 'steps',
-  'timeout-minutes', 'strategy', 'continue-on-error', 'uses', 'with', 'secrets',
+  'timeout-minutes', 'strategy', 'uses', 'with', 'secrets',
 ]);
 const supportedStepKeys = new Set(['id', 'name', 'if', 'uses', 'run', 'with', 'env', 'shell', 'working-directory', 'continue-on-error', 'timeout-minutes']);
 const supportedWorkflowKeys = new Set(['name', 'run-name', 'on', 'permissions', 'env', 'defaults', 'concurrency', 'jobs']);
