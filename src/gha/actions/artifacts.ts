@@ -110,9 +110,10 @@ export async function storeArtifact(job: JobState, name: string, root: string, f
 }
 
 export const uploadArtifact: StandInSpec = {
-  inputs: { name: 'artifact', path: null, 'if-no-files-found': 'warn', 'retention-days': '0', 'compression-level': '6', overwrite: 'false', 'include-hidden-files': 'false' },
+  inputs: { name: 'artifact', path: null, 'if-no-files-found': 'warn', 'retention-days': '0', 'compression-level': '6', overwrite: 'false', 'include-hidden-files': 'false', archive: 'true' },
   async run(job, inputs): Promise<Record<string, string>> {
     if (!inputs.path) throw new Error('Input required and not supplied: path');
+    if (inputs.archive !== 'true') throw new Error('actions/upload-artifact stand-in: archive: false is not supported by the local runner');
     const { root, files } = await searchFiles(job.workspace, inputs.path, inputs['include-hidden-files'] === 'true');
     if (files.length === 0) {
       const message = `No files were found with the provided path: ${inputs.path}. No artifacts will be uploaded.`;
@@ -154,7 +155,7 @@ async function downloadViaApi(job: JobState, token: string, repository: string, 
 }
 
 export const downloadArtifact: StandInSpec = {
-  inputs: { name: '', 'artifact-ids': '', path: '', pattern: '', 'merge-multiple': 'false', 'github-token': '', repository: '${{ github.repository }}', 'run-id': '${{ github.run_id }}' },
+  inputs: { name: '', 'artifact-ids': '', path: '', pattern: '', 'merge-multiple': 'false', 'github-token': '', repository: '${{ github.repository }}', 'run-id': '${{ github.run_id }}', 'skip-decompress': 'false', 'digest-mismatch': 'error' },
   async run(job, inputs) {
     if (inputs['artifact-ids']) throw new Error('actions/download-artifact stand-in: artifact-ids is not supported by the local runner');
     const github = job.contexts.github as Record<string, string>;

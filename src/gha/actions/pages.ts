@@ -37,13 +37,13 @@ export const configurePages: StandInSpec = {
 };
 
 export const uploadPagesArtifact: StandInSpec = {
-  inputs: { name: 'github-pages', path: '_site/', 'retention-days': '1' },
+  inputs: { name: 'github-pages', path: '_site/', 'retention-days': '1', 'include-hidden-files': 'false' },
   async run(job, inputs): Promise<Record<string, string>> {
     const site = isAbsolute(inputs.path!) ? inputs.path! : resolve(job.workspace, inputs.path!);
     const scratch = await mkdtemp(join(tmpdir(), 'gha-pages-'));
     try {
       const tar = join(scratch, 'artifact.tar');
-      await exec('tar', ['--dereference', '--hard-dereference', '--directory', site, '-cf', tar, '--exclude=.git', '--exclude=.github', '.']);
+      await exec('tar', ['--dereference', '--hard-dereference', '--directory', site, '-cf', tar, '--exclude=.git', '--exclude=.github', ...(inputs['include-hidden-files'] === 'true' ? [] : ['--exclude=.[^/]*']), '.']);
       const artifact = await storeArtifact(job, inputs.name!, scratch, [tar], Number(inputs['retention-days']) || 1, false);
       return { artifact_id: String(artifact.id) };
     } finally {

@@ -16,13 +16,12 @@ export const setupNode: StandInSpec = {
     'check-latest': 'false',
     'registry-url': '',
     scope: '',
-    token: '${{ github.token }}',
+    token: '',
     cache: '',
     'package-manager-cache': 'true',
     'cache-dependency-path': '',
     mirror: '',
     'mirror-token': '',
-    'always-auth': 'false',
   },
   async run(job, inputs) {
     if (inputs['registry-url']) throw new Error('actions/setup-node stand-in: registry-url is not supported by the local runner');

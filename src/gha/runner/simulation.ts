@@ -149,7 +149,8 @@ export class Simulation {
     await writeFile(eventPath, JSON.stringify(event.payload, null, 2));
     await writeFile(join(dir, 'event-meta.json'), JSON.stringify({ ...event, payload: undefined, inputs }, null, 2));
     if (source.sha === null) await snapshotWorkflows(source, workflow, join(dir, 'workflows'));
-    const pr = (event.payload.pull_request as { number?: number } | undefined)?.number;
+    const pullRequest = event.payload.pull_request as { number?: number; head?: { sha?: string } } | undefined;
+    const pr = pullRequest?.number;
     const now = new Date().toISOString();
     const run: StoredRun = {
       id,
@@ -157,7 +158,8 @@ export class Simulation {
       workflow: workflowPath,
       name: workflow.name,
       event: event.name,
-      head_sha: event.sha,
+      // A pull_request run's head is the pull request's head commit, not the test merge commit.
+      head_sha: pullRequest?.head?.sha ?? event.sha,
       head_branch: event.headRef ?? (event.ref.startsWith('refs/heads/') ? event.ref.slice('refs/heads/'.length) : null),
       ref: event.ref,
       actor: event.actor,
