@@ -67,7 +67,7 @@ ARG MODEL_VERSION
 RUN node dist/src/container/bake-registry-main.js /tmp/source-registry "${MODEL_VERSION}" /app/registry
 
 # ---------------------------------------------------------------------------------------------
-# Runtime stage: node, the compiled CLI, production dependencies and the baked registry. The
+# Runtime stage: node, the compiled CLI and dashboard, production dependencies and the baked registry. The
 # files belong to root and are read-only for the server's user.
 FROM ${BASE_IMAGE}
 ARG MODEL_VERSION
@@ -91,6 +91,8 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/bin ./bin
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
+# The dashboard's browser code (ES modules the server sends under /assets/js/).
+COPY --from=build /app/dist/browser ./dist/browser
 COPY --from=build /app/registry ./registry
 
 ENV NODE_ENV=production \

@@ -1,13 +1,50 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two tiers, one run: `npm test` runs both projects; `npm run test:unit` only `unit`.
+ *
+ * unit: tests of pure modules that run no process, server, browser, git or training: they read
+ * real fixture files and compute (config, data, metrics, gate, drift, pipeline rules, CLI options,
+ * the layer rule). A test file belongs here only when it does nothing else.
+ * integration: everything else (real training, servers on loopback, child processes, git,
+ * Chromium, the GitHub API simulator); it needs `npm run build` first.
+ */
+export const unitTests = [
+  'tests/layers.test.ts',
+  'tests/core/**/*.test.ts',
+  'tests/config/**/*.test.ts',
+  'tests/data/**/*.test.ts',
+  'tests/evaluation/**/*.test.ts',
+  'tests/monitoring/**/*.test.ts',
+  'tests/cards/**/*.test.ts',
+  'tests/model/preprocessing.test.ts',
+  'tests/registry/semver.test.ts',
+  'tests/pipeline/champion-scoring.test.ts',
+  'tests/pipeline/experiments.test.ts',
+  'tests/pipeline/freshness.test.ts',
+  'tests/pipeline/lineage.test.ts',
+  'tests/pipeline/step-context.test.ts',
+  'tests/pipeline/step-errors.test.ts',
+  'tests/pipeline/workspace.test.ts',
+  'tests/serving/metrics.test.ts',
+  'tests/serving/request-validation.test.ts',
+  'tests/serving/stats.test.ts',
+  'tests/cli/options.test.ts',
+  'tests/actions/sweep-overrides.test.ts',
+];
+
+// Container tests need podman and a locally built base image: `npm run test:container`.
+const alwaysExcluded = ['tests/container/**', 'node_modules/**'];
+
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
-    // Container tests need podman and a locally built base image: `npm run test:container`.
-    exclude: ['tests/container/**', 'node_modules/**'],
     // Training and real servers make some tests take seconds; processes keep tfjs state isolated.
     pool: 'forks',
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    projects: [
+      { extends: true, test: { name: 'unit', include: unitTests, exclude: alwaysExcluded } },
+      { extends: true, test: { name: 'integration', include: ['tests/**/*.test.ts'], exclude: [...alwaysExcluded, ...unitTests] } },
+    ],
   },
 });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { LoadedConfig } from '../config/load.js';
 import { RegistryError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { registryPath } from '../pipeline/steps.js';
+import { registryPath } from '../config/paths.js';
 import { parseReleaseTag } from '../registry/semver.js';
 import { createGitHubClient, parseRepository } from '../github/client.js';
 import { importReleaseVersion } from '../github/release-registry.js';

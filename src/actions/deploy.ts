@@ -11,17 +11,16 @@ import { createGitHubClient, parseRepository, type GitHubClient, type Repository
 import { createGitHubDeploymentRecorder, listEnvironmentDeployments } from '../github/deployments.js';
 import { importReleaseVersion } from '../github/release-registry.js';
 import { getReleaseByTag, markReleaseLatest, releaseTag } from '../github/releases.js';
-import { registryPath } from '../pipeline/steps.js';
+import { registryPath } from '../config/paths.js';
 import { ModelRegistry } from '../registry/registry.js';
 import { parseReleaseTag } from '../registry/semver.js';
-import { booleanInput, readInputs, textInput } from './inputs.js';
+import { booleanInput, configInputsSchema, readInputs } from './inputs.js';
 import { isMainModule, runAction } from './run-action.js';
 import { inputPath } from './step-context.js';
 import { renderDeploySummary } from './summaries.js';
 
 /** Inputs of actions/deploy (keys exactly as in its action.yml). */
-export const deployInputsSchema = z.strictObject({
-  config: textInput.default('mlops.config.yaml'),
+export const deployInputsSchema = configInputsSchema.extend({
   /** A release tag (v1.2.0 or 1.2.0); checked strictly before anything else uses it. */
   version: z.string({ message: 'required: the release tag to deploy, e.g. v1.2.0' }).transform((tag, ctx) => {
     try {

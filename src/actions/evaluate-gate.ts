@@ -1,9 +1,9 @@
 import * as core from '@actions/core';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { defaultPrimaryMetric } from '../config/load.js';
-import { DataError, GateRejectedError, describeError } from '../core/errors.js';
+import { DataError, GateRejectedError } from '../core/errors.js';
 import { githubRunUrl } from '../core/git-info.js';
 import type { Logger } from '../core/logger.js';
 import { validationReportSchema, type ValidationReport } from '../data/validate.js';
@@ -11,18 +11,19 @@ import { evaluationReportSchema, gateVerdictSchema, type EvaluationReport, type 
 import { createGitHubClient, httpStatusOf, parseRepository } from '../github/client.js';
 import { evaluatedCommit, pullRequestOf, readEventPayload } from '../github/event.js';
 import { upsertPullRequestComment } from '../github/pr-comment.js';
-import { evaluateStep, registryPath, type StepContext } from '../pipeline/steps.js';
+import { registryPath } from '../config/paths.js';
+import { evaluateStep } from '../pipeline/evaluate-step.js';
+import type { StepContext } from '../pipeline/step-context.js';
+import { describeRerun } from '../pipeline/step-errors.js';
 import { ModelRegistry } from '../registry/registry.js';
 import { championInputSchema, prepareChampion } from './champion.js';
-import { booleanInput, readInputs, textInput } from './inputs.js';
-import { isMainModule, runAction } from './run-action.js';
-import { inputPath, loadRunConfig, stepContext } from './step-context.js';
+import { booleanInput, readInputs, stepInputsSchema, textInput } from './inputs.js';
+import { actionWording, describeActionError, isMainModule, runAction } from './run-action.js';
+import { inputPath, openActionStepContext } from './step-context.js';
 import { renderModelCheckComment } from './summaries.js';
 
 /** Inputs of actions/evaluate-gate (keys exactly as in its action.yml). */
-export const evaluateGateInputsSchema = z.strictObject({
-  config: textInput.default('mlops.config.yaml'),
-  'work-dir': textInput.default('.mlops/work'),
+export const evaluateGateInputsSchema = stepInputsSchema.extend({
   /** `latest-release`, `registry`, or a release tag. */
   champion: championInputSchema,
   /** Post or update the PR comment (needs pull-requests: write). */
@@ -52,7 +53,10 @@ interface GateOutcome {
 }
 
 async function judge(ctx: StepContext, validation: ValidationReport | null): Promise<GateOutcome> {
-  if (!validation) return { verdict: null, failure: new DataError(`No validation report in ${ctx.workspace.dir}: run actions/validate first (with the same work-dir).`) };
+  if (!validation) {
+    const advice = describeRerun({ step: 'validate', when: 'first', keep: 'work-dir' }, actionWording);
+    return { verdict: null, failure: new DataError(`No validation report in ${ctx.workspace.dir}: ${advice}.`) };
+  }
   if (!validation.passed) {
     return {
       verdict: null,
@@ -60,7 +64,7 @@ async function judge(ctx: StepContext, validation: ValidationReport | null): Pro
     };
   }
   // Outputs of an earlier evaluation in this work dir must not be mistaken for this one's.
-  for (const name of ['gate', 'metrics', 'championMetrics', 'gateMarkdown'] as const) await rm(ctx.workspace.path(name), { force: true });
+  for (const name of ['gate', 'metrics', 'championMetrics', 'gateMarkdown'] as const) await ctx.workspace.remove(name);
   try {
     return { verdict: await evaluateStep(ctx), failure: null };
   } catch (error) {
@@ -110,10 +114,8 @@ export async function run(): Promise<void> {
   await runAction(async (logger) => {
     const inputs = getInputs();
     const env = process.env;
-    const workDir = inputPath(inputs['work-dir']);
-    const loaded = await loadRunConfig(inputs.config, workDir);
-    logger.setBaseDir(loaded.baseDir);
-    const ctx = stepContext(loaded, workDir, logger);
+    const ctx = await openActionStepContext(inputs, logger);
+    const { loaded } = ctx;
     const validation = await readOptional(ctx, 'validation', validationReportSchema);
     if (validation?.passed) await prepareChampion(inputs.champion, { loaded, token: inputs['github-token'], env, logger });
 
@@ -127,7 +129,7 @@ export async function run(): Promise<void> {
       candidate,
       champion,
       history: await trendPoints(ctx, primary),
-      failure: failure ? describeError(failure) : null,
+      failure: failure ? describeActionError(failure) : null,
       runUrl: githubRunUrl(env),
       commit: evaluatedCommit(await readEventPayload(env), env),
     });

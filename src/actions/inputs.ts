@@ -1,7 +1,8 @@
 import * as core from '@actions/core';
 import { z } from 'zod';
-import { formatZodIssues } from '../config/load.js';
+import { defaultConfigPath } from '../config/load.js';
 import { ConfigError } from '../core/errors.js';
+import { formatZodIssues } from '../core/zod-issues.js';
 
 /**
  * Action inputs, read once through one zod schema per action whose keys are the input names
@@ -26,6 +27,22 @@ export const booleanInput = z
 
 /** A non-empty path or name input. */
 export const textInput = z.string().min(1);
+
+/** The inputs of every action that reads the config. */
+export const configInputsSchema = z.strictObject({
+  /** The config file, relative to the repository root. */
+  config: textInput.default(defaultConfigPath),
+});
+
+/**
+ * The inputs of every pipeline step: the config and the run workspace the steps share. Without
+ * `work-dir`, the workspace is `.mlops/work` beside the config, as for the CLI.
+ */
+export const stepInputsSchema = configInputsSchema.extend({
+  /** The run workspace, relative to the repository root. */
+  'work-dir': textInput.optional(),
+});
+export type StepInputs = z.infer<typeof stepInputsSchema>;
 
 /**
  * Reads every input named by the schema's keys and validates them together. A bad value is a

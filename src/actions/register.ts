@@ -7,19 +7,18 @@ import { githubRunUrl } from '../core/git-info.js';
 import { createGitHubClient, parseRepository } from '../github/client.js';
 import { checkRefName, publishModelCard } from '../github/git-publish.js';
 import { modelReleaseAssetNames, publishModelRelease } from '../github/releases.js';
-import { modelCardsPath, registerStep, registryPath } from '../pipeline/steps.js';
+import { modelCardsPath, registryPath } from '../config/paths.js';
+import { registerStep } from '../pipeline/register-step.js';
 import { ModelRegistry } from '../registry/registry.js';
 import { championInputSchema, prepareChampion } from './champion.js';
-import { booleanInput, readInputs, textInput } from './inputs.js';
+import { booleanInput, readInputs, stepInputsSchema, textInput } from './inputs.js';
 import { isMainModule, runAction } from './run-action.js';
-import { inputPath, loadRunConfig, stepContext } from './step-context.js';
+import { inputPath, openActionStepContext } from './step-context.js';
 import { readSweepCandidates, selectBestCandidate, type SweepCandidate } from './sweep.js';
 import { renderRegisterSummary } from './summaries.js';
 
 /** Inputs of actions/register (keys exactly as in its action.yml). */
-export const registerInputsSchema = z.strictObject({
-  config: textInput.default('mlops.config.yaml'),
-  'work-dir': textInput.default('.mlops/work'),
+export const registerInputsSchema = stepInputsSchema.extend({
   /** A folder of sweep candidates' work dirs; the best one that passed is registered. */
   'candidates-dir': textInput.optional(),
   champion: championInputSchema,
@@ -37,9 +36,9 @@ export function getInputs(): RegisterInputs {
   return readInputs(registerInputsSchema);
 }
 
-/** The work dir to register: the given one, or the best sweep candidate. */
-async function chooseWorkDir(inputs: RegisterInputs): Promise<{ dir: string; candidates: SweepCandidate[]; chosen: SweepCandidate | null }> {
-  if (!inputs['candidates-dir']) return { dir: inputPath(inputs['work-dir']), candidates: [], chosen: null };
+/** The work dir to register: the best sweep candidate, or the `work-dir` input (undefined: the default). */
+async function chooseWorkDir(inputs: RegisterInputs): Promise<{ dir: string | undefined; candidates: SweepCandidate[]; chosen: SweepCandidate | null }> {
+  if (!inputs['candidates-dir']) return { dir: undefined, candidates: [], chosen: null };
   const candidates = await readSweepCandidates(inputPath(inputs['candidates-dir']));
   for (const c of candidates) core.info(`candidate ${c.id}: ${c.passed ? 'passed' : 'rejected'}, ${c.primaryMetric} ${c.value ?? 'undefined'}`);
   const chosen = selectBestCandidate(candidates);
@@ -58,15 +57,14 @@ export async function run(): Promise<void> {
     const inputs = getInputs();
     const env = process.env;
     const { dir, candidates, chosen } = await chooseWorkDir(inputs);
-    const loaded = await loadRunConfig(inputs.config, dir);
-    logger.setBaseDir(loaded.baseDir);
-    const ctx = stepContext(loaded, dir, logger);
+    const ctx = await openActionStepContext(inputs, logger, { workDir: dir });
+    const { loaded } = ctx;
     await prepareChampion(inputs.champion, { loaded, token: inputs['github-token'], env, logger });
     const outcome = await registerStep(ctx, { promote: true });
     const version = outcome.version.version;
     core.setOutput('version', version);
     core.setOutput('created', String(outcome.created));
-    core.setOutput('work-dir', dir);
+    core.setOutput('work-dir', ctx.workspace.dir);
     let tag: string | null = null;
     let releaseUrl: string | null = null;
     if (outcome.created) {
@@ -111,7 +109,7 @@ export async function run(): Promise<void> {
           created: outcome.created,
           tag,
           releaseUrl,
-          candidate: chosen?.id ?? dir,
+          candidate: chosen?.id ?? ctx.workspace.dir,
           candidates: candidates.map((c) => ({ id: c.id, passed: c.passed, value: c.value })),
           primaryMetric: chosen?.primaryMetric ?? '',
         }),

@@ -3,6 +3,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DataError, ExitCode, UserError, describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { describeStepError, type StepWording } from '../pipeline/step-errors.js';
 import { createActionsLogger } from './action-logger.js';
 
 /**
@@ -16,6 +17,17 @@ export function workspaceRoot(env: NodeJS.ProcessEnv = process.env): string {
   return env.GITHUB_WORKSPACE || process.cwd();
 }
 
+/** How actions name the steps and their options in messages: actions/validate, input 'work-dir'. */
+export const actionWording: StepWording = {
+  step: (step) => `actions/${step === 'evaluate' ? 'evaluate-gate' : step}`,
+  option: (option) => `input '${option}'`,
+};
+
+/** A failure as one line for the people reading a workflow run. */
+export function describeActionError(error: unknown): string {
+  return describeStepError(error, actionWording);
+}
+
 /** Writes the failure's annotations and fails the step. */
 export function reportActionFailure(error: unknown, logger: Logger): void {
   if (error instanceof DataError) {
@@ -26,7 +38,7 @@ export function reportActionFailure(error: unknown, logger: Logger): void {
     }
   }
   if (error instanceof UserError) {
-    core.setFailed(error.message);
+    core.setFailed(describeActionError(error));
     process.exitCode = error.exitCode;
     return;
   }

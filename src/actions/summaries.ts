@@ -1,6 +1,6 @@
 import type { ValidationReport } from '../data/validate.js';
 import { escapeMarkdownText, renderGateMarkdown } from '../evaluation/gate-markdown.js';
-import { formatMetricValue } from '../evaluation/metrics.js';
+import { formatNumber, missingValue } from '../core/number-format.js';
 import type { EvaluationReport, GateVerdict } from '../evaluation/report-schema.js';
 import type { TrainingRecord } from '../pipeline/workspace.js';
 import { renderMetricTrendChart, renderSliceMetricChart } from '../reports/mermaid.js';
@@ -38,7 +38,7 @@ export function renderValidationSummary(report: ValidationReport): string {
     lines.push('| Severity | Line | Column | Problem |', '| --- | --- | --- | --- |');
     for (const issue of listed) {
       lines.push(
-        `| ${issue.severity === 'error' ? '❌ error' : '⚠️ warning'} | ${issue.line ?? '—'} | ${issue.column ? escapeMarkdownText(issue.column) : '—'} | ${escapeMarkdownText(issue.message)} |`,
+        `| ${issue.severity === 'error' ? '❌ error' : '⚠️ warning'} | ${issue.line ?? missingValue} | ${issue.column ? escapeMarkdownText(issue.column) : missingValue} | ${escapeMarkdownText(issue.message)} |`,
       );
     }
     const more = report.error_count + report.warning_count - listed.length;
@@ -54,9 +54,9 @@ export function renderTrainingSummary(record: TrainingRecord): string {
     ['Backend', `${record.backend} (tfjs ${record.tfjs_version}, Node ${record.node_version}, ${record.platform})`],
     ['Architecture', escapeMarkdownText(record.architecture)],
     ['Epochs', `${record.epochs_run} run, weights of epoch ${record.best_epoch} kept (early stopping)`],
-    ['Best validation loss', formatMetricValue(record.best_validation_loss)],
+    ['Best validation loss', formatNumber(record.best_validation_loss)],
     ['Split', `${record.split.train} train, ${record.split.validation} validation, ${record.split.test} test rows`],
-    ['Time', `${(record.duration_ms / 1000).toFixed(1)} s, ${record.samples_per_second.toLocaleString('en-US')} samples/s`],
+    ['Time', `${formatNumber(record.duration_ms / 1000, { decimals: 1 })} s, ${record.samples_per_second.toLocaleString('en-US')} samples/s`],
     ['Run', `\`${record.run_id}\``],
   ];
   return [`## 🏋️ Training finished`, '', '| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`), ''].join('\n');
@@ -127,7 +127,7 @@ export function renderRegisterSummary(input: {
     lines.push('| Candidate | Gate | Value |', '| --- | --- | --- |');
     for (const c of input.candidates) {
       const chosen = c.id === input.candidate ? ' **(chosen)**' : '';
-      lines.push(`| \`${escapeMarkdownText(c.id)}\`${chosen} | ${c.passed ? '✅ passed' : '❌ rejected'} | ${formatMetricValue(c.value)} |`);
+      lines.push(`| \`${escapeMarkdownText(c.id)}\`${chosen} | ${c.passed ? '✅ passed' : '❌ rejected'} | ${formatNumber(c.value)} |`);
     }
     lines.push('');
   }
@@ -144,7 +144,7 @@ export function renderDeploySummary(input: { version: string; target: string; ur
     `| Target | ${escapeMarkdownText(input.target)} |`,
     `| Environment | ${escapeMarkdownText(input.environment)} |`,
     `| URL | ${escapeMarkdownText(input.url)} (\`/model\` reports ${input.version}) |`,
-    `| Previous version | ${input.previous ?? '—'} |`,
+    `| Previous version | ${input.previous ?? missingValue} |`,
     `| GitHub deployment | ${input.deploymentId ?? '— (not recorded)'} |`,
     '',
   ].join('\n');

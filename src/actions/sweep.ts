@@ -1,9 +1,9 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { lowerIsBetter } from '../config/schema.js';
 import { describeError, RegistryError } from '../core/errors.js';
 import { evaluationReportSchema, gateVerdictSchema, type GateVerdict } from '../evaluation/report-schema.js';
-import { workspaceFiles } from '../pipeline/workspace.js';
+import { RunWorkspace, workspaceFiles } from '../pipeline/workspace.js';
 
 /**
  * A hyperparameter sweep run as a job matrix: every runner trains and evaluates one variant
@@ -44,15 +44,13 @@ export async function readSweepCandidates(dir: string): Promise<SweepCandidate[]
   });
   const candidates: SweepCandidate[] = [];
   for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
-    const candidateDir = join(dir, entry.name);
-    const gateText = await readFile(join(candidateDir, workspaceFiles.gate), 'utf8').catch(() => null);
-    if (gateText === null) continue;
-    const verdict = parseOr(gateVerdictSchema, gateText, `${candidateDir}/${workspaceFiles.gate}`);
-    const metricsText = await readFile(join(candidateDir, workspaceFiles.metrics), 'utf8').catch(() => null);
-    const metrics = metricsText === null ? null : parseOr(evaluationReportSchema, metricsText, `${candidateDir}/${workspaceFiles.metrics}`);
+    const workspace = new RunWorkspace(join(dir, entry.name));
+    if (!(await workspace.exists('gate'))) continue;
+    const verdict = await workspace.read('gate', gateVerdictSchema, 'evaluate');
+    const metrics = (await workspace.exists('metrics')) ? await workspace.read('metrics', evaluationReportSchema, 'evaluate') : null;
     candidates.push({
       id: entry.name,
-      dir: candidateDir,
+      dir: workspace.dir,
       passed: verdict.passed,
       primaryMetric: verdict.primary_metric,
       value: metrics?.overall.metrics[verdict.primary_metric] ?? primaryFromVerdict(verdict),
@@ -64,16 +62,4 @@ export async function readSweepCandidates(dir: string): Promise<SweepCandidate[]
 
 function primaryFromVerdict(verdict: GateVerdict): number | null {
   return verdict.checks.find((c) => c.scope === 'overall' && c.metric === verdict.primary_metric)?.candidate ?? null;
-}
-
-function parseOr<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } }, text: string, path: string): T {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw new RegistryError(`${path} is not valid JSON.`);
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new RegistryError(`${path} does not have the expected shape.`);
-  return parsed.data;
 }

@@ -1,16 +1,13 @@
 import * as core from '@actions/core';
-import { z } from 'zod';
-import { trainStep } from '../pipeline/steps.js';
-import { readInputs, textInput } from './inputs.js';
+import type { z } from 'zod';
+import { trainStep } from '../pipeline/train-step.js';
+import { readInputs, stepInputsSchema } from './inputs.js';
 import { isMainModule, runAction } from './run-action.js';
-import { inputPath, loadRunConfig, stepContext } from './step-context.js';
+import { openActionStepContext } from './step-context.js';
 import { renderTrainingSummary } from './summaries.js';
 
 /** Inputs of actions/train (keys exactly as in its action.yml). */
-export const trainInputsSchema = z.strictObject({
-  config: textInput.default('mlops.config.yaml'),
-  'work-dir': textInput.default('.mlops/work'),
-});
+export const trainInputsSchema = stepInputsSchema;
 export type TrainInputs = z.infer<typeof trainInputsSchema>;
 
 /** Reads the inputs once. */
@@ -22,10 +19,7 @@ export function getInputs(): TrainInputs {
 export async function run(): Promise<void> {
   await runAction(async (logger) => {
     const inputs = getInputs();
-    const workDir = inputPath(inputs['work-dir']);
-    const loaded = await loadRunConfig(inputs.config, workDir);
-    logger.setBaseDir(loaded.baseDir);
-    const ctx = stepContext(loaded, workDir, logger);
+    const ctx = await openActionStepContext(inputs, logger);
     const record = await trainStep(ctx);
     core.setOutput('backend', record.backend);
     core.setOutput('model-dir', ctx.workspace.path('modelDir'));

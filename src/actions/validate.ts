@@ -1,21 +1,15 @@
 import * as core from '@actions/core';
 import { z } from 'zod';
-import { rm } from 'node:fs/promises';
-import { loadConfig } from '../config/load.js';
-import { applyConfigOverrides, parseConfigOverrides } from '../config/overrides.js';
+import { parseConfigOverrides } from '../config/overrides.js';
 import { validationReportSchema } from '../data/validate.js';
-import { validateStep } from '../pipeline/steps.js';
-import { readInputs, textInput } from './inputs.js';
+import { validateStep } from '../pipeline/validate-step.js';
+import { readInputs, stepInputsSchema, textInput } from './inputs.js';
 import { isMainModule, runAction } from './run-action.js';
-import { inputPath, recordOverrides, stepContext } from './step-context.js';
+import { inputPath, openActionStepContext } from './step-context.js';
 import { renderValidationSummary } from './summaries.js';
 
 /** Inputs of actions/validate (keys exactly as in its action.yml). */
-export const validateInputsSchema = z.strictObject({
-  /** The config file, relative to the repository root. */
-  config: textInput.default('mlops.config.yaml'),
-  /** The run workspace the later steps read. */
-  'work-dir': textInput.default('.mlops/work'),
+export const validateInputsSchema = stepInputsSchema.extend({
   /** Another CSV to check against the configured schema instead of data.path. */
   data: textInput.optional(),
   /** JSON object of model.* keys to change for this run (a sweep candidate); recorded in the work dir. */
@@ -32,15 +26,9 @@ export function getInputs(): ValidateInputs {
 export async function run(): Promise<void> {
   await runAction(async (logger) => {
     const inputs = getInputs();
-    const workDir = inputPath(inputs['work-dir']);
-    const overrides = parseConfigOverrides(inputs['config-overrides'], "input 'config-overrides'");
-    const loaded = applyConfigOverrides(await loadConfig(inputPath(inputs.config)), overrides, "input 'config-overrides'");
-    logger.setBaseDir(loaded.baseDir);
-    const ctx = stepContext(loaded, workDir, logger);
-    await ctx.workspace.ensure();
-    await recordOverrides(workDir, overrides);
-    // A report left by an earlier run must never stand in for this one.
-    await rm(ctx.workspace.path('validation'), { force: true });
+    const source = "input 'config-overrides'";
+    const overrides = { values: parseConfigOverrides(inputs['config-overrides'], source), source };
+    const ctx = await openActionStepContext(inputs, logger, { overrides });
     try {
       await validateStep(ctx, { dataPath: inputs.data ? inputPath(inputs.data) : undefined });
     } finally {

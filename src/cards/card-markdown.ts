@@ -1,7 +1,8 @@
+import { columnFormat, formatInterval, formatNumber, formatWithInterval, missingValue } from '../core/number-format.js';
 import type { EvaluationReport, GateCheck, GateVerdict, GroupMetrics } from '../evaluation/report-schema.js';
 import type { Lineage } from '../registry/lineage-schema.js';
 import { renderCalibrationChart, renderMetricTrendChart, renderResidualChart, renderSliceMetricChart } from '../reports/mermaid.js';
-import { formatCardMetricValue, sliceName, type ModelCard } from './model-card.js';
+import { sliceName, type ModelCard } from './model-card.js';
 
 /** What the Markdown card is rendered from: the validated card plus the structured records behind it. */
 export interface ModelCardMarkdownInput {
@@ -75,17 +76,17 @@ function lineageRows(lineage: Lineage): string[][] {
     ['Rows', `${dataset.rows} (${dataset.valid_rows} valid)`],
     ['Splits', `${dataset.train_rows} train / ${dataset.validation_rows} validation / ${dataset.test_rows} test`],
     ['Commit', commit],
-    ['Branch', source.branch === null ? '—' : code(source.branch)],
+    ['Branch', source.branch === null ? missingValue : code(source.branch)],
     ['Config', `${code(config.path)} (sha256 ${code(config.sha256)})`],
     ['Hyperparameters', code(JSON.stringify(lineage.hyperparameters))],
     ['Backend', `${training.backend} (tfjs ${training.tfjs_version}, Node.js ${training.node_version}, ${training.platform})`],
     [
       'Training',
-      `${training.epochs_run} epochs, best ${training.best_epoch} (validation loss ${formatCardMetricValue(training.best_validation_loss)}), ` +
+      `${training.epochs_run} epochs, best ${training.best_epoch} (validation loss ${formatNumber(training.best_validation_loss, columnFormat)}), ` +
         `${Math.round(training.duration_ms)} ms, ${Math.round(training.samples_per_second)} samples/s`,
     ],
     ['Parent version', lineage.parent_version ?? '— (first version)'],
-    ['Run URL', lineage.run_url === null ? '—' : `<${lineage.run_url}>`],
+    ['Run URL', lineage.run_url === null ? missingValue : `<${lineage.run_url}>`],
   ];
   if (lineage.run_duration_ms !== undefined) rows.push(['Pipeline run time', `${Math.round(lineage.run_duration_ms)} ms`]);
   return rows;
@@ -100,7 +101,7 @@ function metricsIntro(evaluation: EvaluationReport): string {
 }
 
 function overallRows(group: GroupMetrics): string[][] {
-  return Object.entries(group.metrics).map(([metric, value]) => [metric, formatCardMetricValue(value), formatInterval(group, metric)]);
+  return Object.entries(group.metrics).map(([metric, value]) => [metric, formatNumber(value, columnFormat), formatInterval(group.intervals[metric], columnFormat)]);
 }
 
 function sliceSections(evaluation: EvaluationReport): string[] {
@@ -110,12 +111,7 @@ function sliceSections(evaluation: EvaluationReport): string[] {
     const rows = Object.entries(values).map(([value, group]) => [
       escapeText(sliceName(column, value)),
       String(group.rows),
-      ...metrics.map((metric) => {
-        const metricValue = group.metrics[metric];
-        if (metricValue === undefined) return '—';
-        const interval = formatInterval(group, metric);
-        return interval === '' ? formatCardMetricValue(metricValue) : `${formatCardMetricValue(metricValue)} ${interval}`;
-      }),
+      ...metrics.map((metric) => formatWithInterval(group.metrics[metric], group.intervals[metric], columnFormat)),
     ]);
     sections.push(`### By ${escapeText(column)}`, table(['Slice', 'Rows', ...metrics], rows));
   }
@@ -138,7 +134,7 @@ function chartSections(input: ModelCardMarkdownInput): string[] {
     const { labels, matrix } = evaluation.confusion;
     const rows = matrix.map((row, i) => {
       const total = row.reduce((a, b) => a + b, 0);
-      return [`**${escapeText(labels[i] ?? '')}**`, ...row.map((n) => (total > 0 ? `${n} (${((n / total) * 100).toFixed(1)}%)` : String(n)))];
+      return [`**${escapeText(labels[i] ?? '')}**`, ...row.map((n) => (total > 0 ? `${n} (${formatNumber(n / total, { percent: true })})` : String(n)))];
     });
     sections.push(
       '### Confusion matrix',
@@ -159,13 +155,8 @@ function chartSections(input: ModelCardMarkdownInput): string[] {
   return sections;
 }
 
-function formatInterval(group: GroupMetrics, metric: string): string {
-  const interval = group.intervals[metric];
-  return interval ? `[${formatCardMetricValue(interval.low)}, ${formatCardMetricValue(interval.high)}]` : '';
-}
-
 function checkRow(check: GateCheck): string[] {
-  const number = (value: number | null): string => (value === null ? '—' : formatCardMetricValue(value));
+  const number = (value: number | null): string => formatNumber(value, columnFormat);
   return [
     escapeText(check.scope),
     String(check.rows),

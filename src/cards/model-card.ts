@@ -4,6 +4,7 @@ import addFormatsModule from 'ajv-formats';
 import type { MlopsConfig } from '../config/schema.js';
 import { writeFileAtomic, writeJsonAtomic } from '../core/atomic-fs.js';
 import type { DataProfile } from '../data/profile-schema.js';
+import { columnFormat, formatNumber } from '../core/number-format.js';
 import type { EvaluationReport, GateVerdict, GroupMetrics } from '../evaluation/report-schema.js';
 import type { Lineage, LineageFeature } from '../registry/lineage-schema.js';
 import { parseVersion, versionChange } from '../registry/semver.js';
@@ -142,13 +143,6 @@ export async function writeModelCardFiles(
   return { json: jsonPath, markdown: markdownPath };
 }
 
-/** A metric value as the card's strings: 4 decimals, or 3 significant digits for tiny values. */
-export function formatCardMetricValue(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  if (value !== 0 && Math.abs(value) < 1e-3) return value.toExponential(2);
-  return value.toFixed(4);
-}
-
 /** The slice name used in cards and reports. */
 export function sliceName(column: string, value: string): string {
   return `${column}=${value}`;
@@ -194,7 +188,7 @@ function describeTraining(lineage: Lineage, evaluation: EvaluationReport): strin
     `Data: ${lineage.dataset.path} (sha256 ${lineage.dataset.sha256}).`,
     `Hyperparameters: ${JSON.stringify(lineage.hyperparameters)}.`,
     `Training: ${training.backend} backend, tfjs ${training.tfjs_version}, Node.js ${training.node_version}, ${training.platform}; ` +
-      `${training.epochs_run} epochs run, best epoch ${training.best_epoch} (validation loss ${formatCardMetricValue(training.best_validation_loss)}), ` +
+      `${training.epochs_run} epochs run, best epoch ${training.best_epoch} (validation loss ${formatNumber(training.best_validation_loss, columnFormat)}), ` +
       `${Math.round(training.duration_ms)} ms, ${Math.round(training.samples_per_second)} samples/s.`,
     evaluation.resamples > 0
       ? `Intervals: ${Math.round(evaluation.confidence * 100)}% bootstrap intervals from ${evaluation.resamples} resamples of the test rows.`
@@ -255,12 +249,12 @@ function describeTarget(profile: DataProfile): string {
     const total = Object.values(target.frequencies).reduce((a, b) => a + b, 0) + target.other;
     if (total === 0) return '';
     const shares = Object.entries(target.frequencies)
-      .map(([label, n]) => `${label} ${((n / total) * 100).toFixed(1)}%`)
+      .map(([label, n]) => `${label} ${formatNumber(n / total, { percent: true })}`)
       .join(', ');
     return `Target distribution in the file: ${shares}.`;
   }
   if (target.mean === null) return '';
-  return `Target in the file: mean ${formatCardMetricValue(target.mean)}, range ${String(target.min)} to ${String(target.max)}.`;
+  return `Target in the file: mean ${formatNumber(target.mean, columnFormat)}, range ${String(target.min)} to ${String(target.max)}.`;
 }
 
 function httpLink(path: string): string | undefined {
@@ -303,11 +297,11 @@ function performanceMetrics(evaluation: EvaluationReport): CardPerformanceMetric
 
 function groupMetrics(group: GroupMetrics, slice?: string): CardPerformanceMetric[] {
   return Object.entries(group.metrics).map(([type, value]) => {
-    const metric: CardPerformanceMetric = { type, value: formatCardMetricValue(value) };
+    const metric: CardPerformanceMetric = { type, value: formatNumber(value, columnFormat) };
     if (slice !== undefined) metric.slice = slice;
     const interval = group.intervals[type];
     if (interval) {
-      metric.confidence_interval = { lower_bound: formatCardMetricValue(interval.low), upper_bound: formatCardMetricValue(interval.high) };
+      metric.confidence_interval = { lower_bound: formatNumber(interval.low, columnFormat), upper_bound: formatNumber(interval.high, columnFormat) };
     }
     return metric;
   });

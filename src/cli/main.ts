@@ -1,8 +1,12 @@
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ExitCode, describeError } from '../core/errors.js';
+import { z } from 'zod';
+import { describeJsonFileProblem, readJsonFile } from '../core/json-file.js';
+import { ExitCode, UserError, describeError } from '../core/errors.js';
 import { createCliLogger, processIo, type CliIo } from './cli-logger.js';
 import type { CliCommand } from './command.js';
 import { commands } from './commands/index.js';
+import { parseArgsOptions, parseOptionValues } from './options.js';
 import { reportFailure } from './report-failure.js';
 
 const exitCodeHelp = `Exit codes:
@@ -45,22 +49,32 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: [...rest], options: command.options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...rest], options: parseArgsOptions(command.options), allowPositionals: true, strict: true });
   } catch (error) {
-    io.stderr.write(`error: ${describeError(error)}\n\nUsage: ${command.usage}\n`);
-    return ExitCode.usage;
+    return usageError(io, command, describeError(error));
   }
   if (parsed.values.help === true) {
     io.stdout.write(`Usage: ${command.usage}\n`);
     return ExitCode.success;
   }
   if (parsed.positionals.length > (command.maxPositionals ?? 0)) {
-    io.stderr.write(`error: unexpected argument '${parsed.positionals[command.maxPositionals ?? 0]}'\n\nUsage: ${command.usage}\n`);
-    return ExitCode.usage;
+    return usageError(io, command, `unexpected argument '${parsed.positionals[command.maxPositionals ?? 0]}'`);
+  }
+  let options: Record<string, unknown>;
+  try {
+    options = parseOptionValues(command.options, parsed.values);
+  } catch (error) {
+    if (error instanceof UserError) return usageError(io, command, error.message);
+    throw error;
   }
   const debug = parsed.values.debug === true;
   const logger = createCliLogger(io, { quiet: parsed.values.quiet === true, debug });
-  return runCommand(command, { options: parsed.values, positionals: parsed.positionals, io, logger }, debug);
+  return runCommand(command, { options, positionals: parsed.positionals, io, logger }, debug);
+}
+
+function usageError(io: CliIo, command: CliCommand, message: string): number {
+  io.stderr.write(`error: ${message}\n\nUsage: ${command.usage}\n`);
+  return ExitCode.usage;
 }
 
 async function runCommand(command: CliCommand, context: Parameters<CliCommand['run']>[0], debug: boolean): Promise<number> {
@@ -72,8 +86,10 @@ async function runCommand(command: CliCommand, context: Parameters<CliCommand['r
   }
 }
 
+const packageJsonSchema = z.object({ version: z.string() });
+
 async function packageVersion(): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
-  const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const path = fileURLToPath(new URL('../../../package.json', import.meta.url));
+  const pkg = await readJsonFile(path, packageJsonSchema, (problem) => new Error(describeJsonFileProblem(problem)));
   return pkg.version;
 }

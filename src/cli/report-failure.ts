@@ -1,5 +1,12 @@
 import { DataError, ExitCode, UserError, describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { describeStepError, type StepWording } from '../pipeline/step-errors.js';
+
+/** How the CLI names the steps and their options in messages: `mlops validate`, --work-dir. */
+export const cliWording: StepWording = {
+  step: (step) => `\`mlops ${step}\``,
+  option: (option) => `--${option}`,
+};
 
 /** Prints a failure the way users need it: every data issue located, no stack unless --debug. */
 export function reportFailure(error: unknown, logger: Logger, debug: boolean): number {
@@ -12,7 +19,7 @@ export function reportFailure(error: unknown, logger: Logger, debug: boolean): n
     }
   }
   if (error instanceof UserError) {
-    logger.error(error.message);
+    logger.error(describeStepError(error, cliWording));
     if (debug && error.stack) logger.debug(error.stack);
     return error.exitCode;
   }

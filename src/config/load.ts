@@ -27,9 +27,12 @@ export interface LoadedConfig {
   hash: string;
 }
 
-/** Reads, parses and validates a config file. Every problem is a ConfigError naming the key. */
-export async function loadConfig(path: string = defaultConfigPath): Promise<LoadedConfig> {
-  const absolute = resolve(path);
+/**
+ * Reads, parses and validates a config file; a relative `path` is resolved against `cwd`, and
+ * messages name it as the user gave it. Every problem is a ConfigError naming the key.
+ */
+export async function loadConfig(path: string = defaultConfigPath, cwd: string = process.cwd()): Promise<LoadedConfig> {
+  const absolute = resolve(cwd, path);
   let text: string;
   try {
     text = await readFile(absolute, 'utf8');

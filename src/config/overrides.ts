@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
-import { checkConfigConsistency, configHash, formatZodIssues, type LoadedConfig } from './load.js';
+import { describeJsonFileProblem, parseJsonText, type JsonFileProblem } from '../core/json-file.js';
+import { formatZodIssues } from '../core/zod-issues.js';
+import { checkConfigConsistency, configHash, type LoadedConfig } from './load.js';
 import { configSchema } from './schema.js';
 
 /**
@@ -32,18 +34,17 @@ export type ConfigOverrides = z.infer<typeof configOverridesSchema>;
 export function parseConfigOverrides(text: string, source = 'config-overrides'): ConfigOverrides {
   const trimmed = text.trim();
   if (trimmed === '') return {};
-  let raw: unknown;
-  try {
-    raw = JSON.parse(trimmed);
-  } catch (error) {
-    throw new ConfigError(`${source} is not valid JSON (${(error as Error).message}); expected an object such as {"model.learning_rate": 0.001}.`);
+  return parseJsonText(trimmed, source, configOverridesSchema, (problem) => overridesError(problem, source));
+}
+
+function overridesError(problem: JsonFileProblem, source: string): ConfigError {
+  if (problem.kind === 'not-json') {
+    return new ConfigError(`${source} is not valid JSON (${problem.detail}); expected an object such as {"model.learning_rate": 0.001}.`);
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ConfigError(`${source} must be a JSON object of dotted keys, such as {"model.learning_rate": 0.001}.`);
+  if (problem.kind === 'invalid' && problem.issues.some((issue) => issue.path.length === 0)) {
+    return new ConfigError(`${source} must be a JSON object of dotted keys, such as {"model.learning_rate": 0.001}.`);
   }
-  const parsed = configOverridesSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(`${source} is invalid:\n${formatZodIssues(parsed.error.issues)}`);
-  return parsed.data;
+  return new ConfigError(problem.kind === 'invalid' ? `${source} is invalid:\n${problem.detail}` : describeJsonFileProblem(problem));
 }
 
 /**

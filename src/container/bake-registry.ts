@@ -1,10 +1,13 @@
-import { cp, readdir, readFile, stat } from 'node:fs/promises';
+import { cp, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatZodIssues } from '../config/load.js';
 import { writeJsonAtomic } from '../core/atomic-fs.js';
-import { RegistryError, describeError } from '../core/errors.js';
+import { RegistryError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { ModelRegistry, experimentRecordSchema, listModelFiles, registryIndexSchema, type RegisteredVersion, type RegistryIndex } from '../registry/registry.js';
+import { experimentPath, readExperimentRecord } from '../registry/experiment-log.js';
+import { addVersion, emptyIndex, moveChampion } from '../registry/index-operations.js';
+import { ModelRegistry } from '../registry/registry.js';
+import { registryIndexSchema, type RegisteredVersion, type RegistryIndex } from '../registry/registry-schema.js';
+import { listModelFiles } from '../registry/version-folder.js';
 import { compareVersions, parseVersion } from '../registry/semver.js';
 
 /**
@@ -34,13 +37,8 @@ export function singleVersionIndex(entry: RegisteredVersion, sourceChampion: str
     sourceChampion === entry.version
       ? `baked into a serving image (champion of the source registry)`
       : `baked into a serving image (source registry champion: ${sourceChampion ?? 'none'})`;
-  return registryIndexSchema.parse({
-    format: 1,
-    champion: entry.version,
-    versions: [{ ...entry, status: 'champion' }],
-    alias_history: [{ alias: 'champion', from: null, to: entry.version, reason, at: entry.created_at }],
-    updated_at: entry.created_at,
-  });
+  const at = entry.created_at;
+  return registryIndexSchema.parse(moveChampion(addVersion(emptyIndex(), entry, at), entry.version, reason, at));
 }
 
 /**
@@ -84,16 +82,8 @@ export async function bakeRegistry(sourceRoot: string, version: string, targetRo
 
 /** Copies `experiments/<runId>.json` when the source has a valid one; returns whether it did. */
 async function copyExperiment(sourceRoot: string, targetRoot: string, runId: string): Promise<boolean> {
-  const path = join(sourceRoot, 'experiments', `${runId}.json`);
+  const path = experimentPath(sourceRoot, runId);
   if (!(await stat(path).catch(() => null))?.isFile()) return false;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    throw new RegistryError(`Cannot read the experiment record ${path}: ${describeError(error)}`);
-  }
-  const parsed = experimentRecordSchema.safeParse(raw);
-  if (!parsed.success) throw new RegistryError(`${path} is not a valid experiment record:\n${formatZodIssues(parsed.error.issues)}`);
-  await writeJsonAtomic(join(targetRoot, 'experiments', `${runId}.json`), parsed.data);
+  await writeJsonAtomic(experimentPath(targetRoot, runId), await readExperimentRecord(path));
   return true;
 }

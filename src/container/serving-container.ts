@@ -1,7 +1,9 @@
+import { z } from 'zod';
 import { ConfigError, DeployError, describeError } from '../core/errors.js';
+import { parseJsonText } from '../core/json-file.js';
 import { runCommand, runEngine, type ContainerEngine } from './engine.js';
 import { defaultServingPort } from './healthcheck.js';
-import { parseImageReference } from './serving-image.js';
+import { inspectOutputError, parseImageReference } from './serving-image.js';
 
 /**
  * Runs a serving image detached on this machine, waits until it answers `/ready`, and stops it
@@ -85,27 +87,31 @@ export async function startServingContainer(engine: ContainerEngine, options: Se
   return { id, name: options.name, url: `http://${host}:${options.hostPort}` };
 }
 
-interface InspectedContainer {
-  State?: {
-    Status?: string;
-    Running?: boolean;
-    ExitCode?: number;
-    Health?: { Status?: string } | null;
-    Healthcheck?: { Status?: string } | null;
-  };
-}
+/** The fields of `container inspect` output (docker and podman) that the state is read from. */
+const inspectedContainersSchema = z.array(
+  z
+    .object({
+      State: z
+        .object({
+          Status: z.string().nullish(),
+          Running: z.boolean().nullish(),
+          ExitCode: z.number().nullish(),
+          Health: z.object({ Status: z.string().nullish() }).loose().nullish(),
+          Healthcheck: z.object({ Status: z.string().nullish() }).loose().nullish(),
+        })
+        .loose()
+        .nullish(),
+    })
+    .loose(),
+);
 
 /** The container's status, exit code and health, or null when no such container exists. */
 export async function inspectContainerState(engine: ContainerEngine, name: string): Promise<ContainerState | null> {
   parseContainerName(name);
   const result = await runCommand(engine.binary, ['container', 'inspect', name], { timeoutMs: 30_000 });
   if (result.code !== 0) return null;
-  let parsed: InspectedContainer[];
-  try {
-    parsed = JSON.parse(result.stdout) as InspectedContainer[];
-  } catch {
-    throw new DeployError(`\`${engine.name} container inspect ${name}\` printed something other than JSON.`);
-  }
+  const command = `${engine.name} container inspect ${name}`;
+  const parsed = parseJsonText(result.stdout, command, inspectedContainersSchema, (problem) => inspectOutputError(command, problem));
   const state = parsed[0]?.State;
   if (!state) return null;
   const health = state.Health?.Status ?? state.Healthcheck?.Status ?? null;

@@ -1,5 +1,7 @@
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { z } from 'zod';
 import { ConfigError, DeployError } from '../core/errors.js';
+import { parseJsonText, type JsonFileProblem } from '../core/json-file.js';
 import type { Logger } from '../core/logger.js';
 import { parseVersion } from '../registry/semver.js';
 import { runEngine, type ContainerEngine, type ContainerEngineName } from './engine.js';
@@ -154,31 +156,41 @@ export async function buildServingImage(
   return { image: options.image, id: description.id, durationMs };
 }
 
-// `docker image inspect` and `podman image inspect` share these fields of the docker image JSON.
-interface InspectedImage {
-  Id?: string;
-  Size?: number;
-  Config?: {
-    Labels?: Record<string, string> | null;
-    Env?: string[] | null;
-    User?: string;
-    StopSignal?: string;
-    Healthcheck?: { Test?: string[] } | null;
-  };
-  /** podman reports the HEALTHCHECK here; docker under Config. */
-  Healthcheck?: { Test?: string[] } | null;
+const healthcheckSchema = z.object({ Test: z.array(z.string()).nullish() }).loose().nullish();
+
+/** The fields of `image inspect` output that docker and podman share (podman reports the HEALTHCHECK at the top level, docker under Config). */
+const inspectedImagesSchema = z.array(
+  z
+    .object({
+      Id: z.string().nullish(),
+      Size: z.number().nullish(),
+      Config: z
+        .object({
+          Labels: z.record(z.string(), z.string()).nullish(),
+          Env: z.array(z.string()).nullish(),
+          User: z.string().nullish(),
+          StopSignal: z.string().nullish(),
+          Healthcheck: healthcheckSchema,
+        })
+        .loose()
+        .nullish(),
+      Healthcheck: healthcheckSchema,
+    })
+    .loose(),
+);
+
+/** A container engine's `inspect` output that cannot be read: not JSON, or not the shape docker and podman print. */
+export function inspectOutputError(command: string, problem: JsonFileProblem): DeployError {
+  if (problem.kind === 'invalid') return new DeployError(`\`${command}\` printed JSON of an unexpected shape:\n${problem.detail}`);
+  return new DeployError(`\`${command}\` printed something other than JSON.`);
 }
 
 /** Reads an image's labels, environment, user, stop signal, healthcheck and size. */
 export async function inspectImage(engine: ContainerEngine, image: string): Promise<ImageDescription> {
   parseImageReference(image);
   const stdout = await runEngine(engine, ['image', 'inspect', image], { timeoutMs: 30_000 });
-  let parsed: InspectedImage[];
-  try {
-    parsed = JSON.parse(stdout) as InspectedImage[];
-  } catch {
-    throw new DeployError(`\`${engine.name} image inspect ${image}\` printed something other than JSON.`);
-  }
+  const command = `${engine.name} image inspect ${image}`;
+  const parsed = parseJsonText(stdout, command, inspectedImagesSchema, (problem) => inspectOutputError(command, problem));
   const found = parsed[0];
   if (!found?.Id) throw new DeployError(`\`${engine.name} image inspect ${image}\` described no image.`);
   const config = found.Config ?? {};

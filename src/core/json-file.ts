@@ -27,6 +27,9 @@ export function describeJsonFileProblem(problem: JsonFileProblem): string {
   }
 }
 
+/** The outcome of reading or parsing JSON without throwing: the value, or why there is none. */
+export type JsonFileResult<T> = { success: true; data: T } | { success: false; problem: JsonFileProblem };
+
 /**
  * Reads a JSON file and validates it with a zod schema: the one way this codebase reads stored
  * JSON. Every failure goes through `toError`, so the caller decides the error type and wording.
@@ -36,15 +39,7 @@ export async function readJsonFile<S extends z.ZodType>(
   schema: S,
   toError: (problem: JsonFileProblem) => Error,
 ): Promise<z.output<S>> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw toError({ kind: 'missing', path });
-    throw toError({ kind: 'unreadable', path, detail: describeError(error) });
-  }
-  return parseJsonText(text, path, schema, toError);
+  return unwrap(await safeReadJsonFile(path, schema), toError);
 }
 
 /** Parses and validates JSON text that came from `source` (a path, a URL, a command's output). */
@@ -54,15 +49,41 @@ export function parseJsonText<S extends z.ZodType>(
   schema: S,
   toError: (problem: JsonFileProblem) => Error,
 ): z.output<S> {
+  return unwrap(safeParseJsonText(text, source, schema), toError);
+}
+
+/**
+ * {@link readJsonFile} for callers to whom a bad file is a state rather than an error (a registry
+ * index not written yet, a lock file its creator is still writing, no deployment recorded).
+ */
+export async function safeReadJsonFile<S extends z.ZodType>(path: string, schema: S): Promise<JsonFileResult<z.output<S>>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { success: false, problem: { kind: 'missing', path } };
+    return { success: false, problem: { kind: 'unreadable', path, detail: describeError(error) } };
+  }
+  return safeParseJsonText(text, path, schema);
+}
+
+/** {@link parseJsonText} returning the problem instead of throwing it. */
+export function safeParseJsonText<S extends z.ZodType>(text: string, source: string, schema: S): JsonFileResult<z.output<S>> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw toError({ kind: 'not-json', path: source, detail: describeError(error) });
+    return { success: false, problem: { kind: 'not-json', path: source, detail: describeError(error) } };
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    throw toError({ kind: 'invalid', path: source, issues: parsed.error.issues, detail: formatZodIssues(parsed.error.issues) });
+    return { success: false, problem: { kind: 'invalid', path: source, issues: parsed.error.issues, detail: formatZodIssues(parsed.error.issues) } };
   }
-  return parsed.data;
+  return { success: true, data: parsed.data };
+}
+
+function unwrap<T>(result: JsonFileResult<T>, toError: (problem: JsonFileProblem) => Error): T {
+  if (!result.success) throw toError(result.problem);
+  return result.data;
 }

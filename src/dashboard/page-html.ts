@@ -1,38 +1,31 @@
-/**
- * The dashboard page's HTML: a static shell whose sections the page script fills from the JSON
- * the server publishes (or that `mlops report` wrote). Every URL is relative, so one page works
- * at the server's `/` and inside a static site at any path (GitHub Pages serves it under
- * `/<repository>/`). No inline script or style: the page runs under `default-src 'self'`.
- */
+import { dashboardPaths } from './paths.js';
 
-/** Where the page finds its data and assets, relative to the page. */
-export const dashboardPaths = {
-  css: 'assets/dashboard.css',
-  script: 'assets/dashboard.js',
-  chartJs: 'assets/chart.umd.min.js',
-  /** Static reports only: the JSON files as one script, so the page also works from file:// (no fetch there). */
-  reportData: 'api/report-data.js',
-  model: 'api/model.json',
-  versions: 'api/versions.json',
-  monitoring: 'api/monitoring.json',
-  stats: 'api/stats.json',
-} as const;
+/**
+ * The dashboard page's HTML: a static shell whose sections the browser code (src/dashboard/client)
+ * fills from the JSON the server publishes (or that `mlops report` wrote). Every URL is relative
+ * (src/dashboard/paths.ts). No inline script or style: the page runs under `default-src 'self'`.
+ */
 
 /** The Content-Security-Policy the page is written for; the server sends it with `/`. */
 export const dashboardContentSecurityPolicy = "default-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'";
 
 export interface DashboardHtmlOptions {
-  /** A static report: load `api/report-data.js` instead of fetching the JSON (works from file:// too). */
+  /**
+   * A static report: the data from `api/report-data.js` instead of fetched JSON, and the browser
+   * code as one classic script instead of modules, so the page also works from file://.
+   */
   staticReport?: boolean;
 }
 
 /** The dashboard page. */
 export function dashboardHtml(options: DashboardHtmlOptions = {}): string {
+  // Chart.js first: the browser code finds it as a global. Module scripts run after deferred ones.
   const scripts = [
-    dashboardPaths.chartJs,
-    ...(options.staticReport === true ? [dashboardPaths.reportData] : []),
-    dashboardPaths.script,
-  ].map((src) => `  <script src="${src}" defer></script>`);
+    `  <script src="${dashboardPaths.chartJs}" defer></script>`,
+    ...(options.staticReport === true
+      ? [`  <script src="${dashboardPaths.reportData}" defer></script>`, `  <script src="${dashboardPaths.script}" defer></script>`]
+      : [`  <script type="module" src="${dashboardPaths.moduleEntry}"></script>`]),
+  ];
   // A static report has no server to send the CSP header, so it carries the policy itself.
   const cspMeta =
     options.staticReport === true ? `\n  <meta http-equiv="Content-Security-Policy" content="${dashboardContentSecurityPolicy.replace(/; frame-ancestors 'none'/, '')}">` : '';

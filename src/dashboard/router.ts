@@ -2,13 +2,15 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Express, Response } from 'express';
+import { readBrowserModules } from './browser-assets.js';
 import { dashboardCss } from './page-css.js';
 import { dashboardContentSecurityPolicy, dashboardHtml } from './page-html.js';
-import { dashboardScript } from './page-script.js';
+import { dashboardPaths } from './paths.js';
 
 /**
- * Serves the dashboard page at `/` and its assets under `/assets/`. The page reads the JSON the
- * server publishes (`/api/model.json`, `/api/versions.json`, `/api/monitoring.json`,
+ * Serves the dashboard page at `/` and its assets under `/assets/`: the stylesheet, Chart.js and
+ * the browser code as ES modules (`/assets/js/…`, built into dist/browser). The page reads the
+ * JSON the server publishes (`/api/model.json`, `/api/versions.json`, `/api/monitoring.json`,
  * `/api/stats.json`, see src/serving/api-schema.ts) with relative URLs, so `mlops report` can
  * write the same page as a static site.
  */
@@ -38,26 +40,21 @@ function setSecurityHeaders(res: Response): void {
 export function mountDashboard(app: Express): void {
   const page = dashboardHtml();
   const chartJs = chartJsBundlePath();
+  const modules = readBrowserModules();
 
-  const sendPage = (_req: unknown, res: Response): void => {
+  // The page and the code name no versioned asset: always revalidate so upgrades show at once.
+  const sendText = (res: Response, type: string, body: string): void => {
     setSecurityHeaders(res);
-    // The page is tiny and names no versioned asset: always revalidate so upgrades show at once.
     res.set('Cache-Control', 'no-cache');
-    res.type('html').send(page);
+    res.type(type).send(body);
   };
-  app.get('/', sendPage);
-  app.get('/index.html', sendPage);
-  app.get('/assets/dashboard.css', (_req, res) => {
-    setSecurityHeaders(res);
-    res.set('Cache-Control', 'no-cache');
-    res.type('text/css').send(dashboardCss);
-  });
-  app.get('/assets/dashboard.js', (_req, res) => {
-    setSecurityHeaders(res);
-    res.set('Cache-Control', 'no-cache');
-    res.type('text/javascript').send(dashboardScript);
-  });
-  app.get('/assets/chart.umd.min.js', (_req, res) => {
+  app.get('/', (_req, res) => sendText(res, 'html', page));
+  app.get('/index.html', (_req, res) => sendText(res, 'html', page));
+  app.get(`/${dashboardPaths.css}`, (_req, res) => sendText(res, 'text/css', dashboardCss));
+  for (const [path, code] of modules) {
+    app.get(`/${dashboardPaths.modules}${path}`, (_req, res) => sendText(res, 'text/javascript', code));
+  }
+  app.get(`/${dashboardPaths.chartJs}`, (_req, res) => {
     setSecurityHeaders(res);
     res.sendFile(chartJs, { maxAge: '1d' });
   });

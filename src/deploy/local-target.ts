@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { LocalDeployConfig } from '../config/deploy-schema.js';
 import { writeJsonAtomic } from '../core/atomic-fs.js';
 import { DeployError } from '../core/errors.js';
+import { safeReadJsonFile } from '../core/json-file.js';
 import type { Logger } from '../core/logger.js';
 import { detectContainerEngine } from '../container/engine.js';
 import { removeContainer } from '../container/serving-container.js';
@@ -43,14 +44,8 @@ export function localDeployPaths(baseDir: string): { dir: string; state: string;
 
 /** Reads the state file; null when absent or unreadable (nothing deployed here). */
 export async function readLocalDeployState(baseDir: string): Promise<LocalDeployState | null> {
-  const text = await readFile(localDeployPaths(baseDir).state, 'utf8').catch(() => null);
-  if (text === null) return null;
-  try {
-    const parsed = localDeployStateSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  const read = await safeReadJsonFile(localDeployPaths(baseDir).state, localDeployStateSchema);
+  return read.success ? read.data : null;
 }
 
 /** Whether a process id is alive (signal 0; EPERM means alive but not ours). */

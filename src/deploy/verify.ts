@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
 import { DeployError } from '../core/errors.js';
+import { safeParseJsonText } from '../core/json-file.js';
 
 /**
  * The post-deploy check: `/model` on the deployed service must report the requested version.
@@ -19,6 +21,9 @@ export interface VerifyOptions {
   /** Per-request timeout. Default 5 s. */
   requestTimeoutMs?: number;
 }
+
+/** The part of `/model`'s answer the check reads (the rest is the serving API's business). */
+const modelAnswerSchema = z.object({ version: z.string() }).loose();
 
 /** One look at `/model`: the version it reported, or why there was none. */
 export type ModelProbe = { ok: true; version: string } | { ok: false; reason: string };
@@ -40,15 +45,9 @@ export async function probeServedVersion(baseUrl: string, requestTimeoutMs = 500
   }
   const text = await response.text().catch(() => '');
   if (!response.ok) return { ok: false, reason: `${url} answered HTTP ${response.status}` };
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return { ok: false, reason: `${url} did not answer JSON` };
-  }
-  const version = body && typeof body === 'object' && 'version' in body ? (body as { version: unknown }).version : undefined;
-  if (typeof version !== 'string') return { ok: false, reason: `${url} answered JSON without a version` };
-  return { ok: true, version };
+  const body = safeParseJsonText(text, url, modelAnswerSchema);
+  if (body.success) return { ok: true, version: body.data.version };
+  return { ok: false, reason: body.problem.kind === 'not-json' ? `${url} did not answer JSON` : `${url} answered JSON without a version` };
 }
 
 /**

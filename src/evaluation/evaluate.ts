@@ -3,16 +3,10 @@ import { DataError } from '../core/errors.js';
 import { fnv1a32 } from '../core/hash.js';
 import { createRandom, seededPermutation } from '../core/rng.js';
 import { bootstrapIntervals, type BootstrapSettings } from './bootstrap.js';
-import {
-  binaryPredictions,
-  calibrationBins,
-  confusionMatrix,
-  defaultThreshold,
-  predictedClasses,
-  prepareMetrics,
-  type MetricOptions,
-  type Numbers,
-} from './metrics.js';
+import { binaryPredictions, calibrationBins } from './metrics-binary.js';
+import { predictedClasses } from './metrics-multiclass.js';
+import { confusionMatrix } from './metrics-shared.js';
+import { defaultThreshold, prepareMetrics, type MetricOptions, type Numbers } from './metrics.js';
 import type { EvaluationReport, GroupMetrics } from './report-schema.js';
 
 /** The slice value that stands for a missing cell. */

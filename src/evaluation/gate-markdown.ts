@@ -1,10 +1,11 @@
 import { lowerIsBetter } from '../config/schema.js';
-import { formatMetricDelta, formatMetricValue } from './metrics.js';
-import type { EvaluationReport, GateCheck, GateVerdict, GroupMetrics, Interval } from './report-schema.js';
+import { formatNumber, formatWithInterval, missingValue } from '../core/number-format.js';
+import type { EvaluationReport, GateCheck, GateVerdict, GroupMetrics } from './report-schema.js';
 
 /**
  * Markdown for job summaries, PR comments and model cards. Pure functions returning GitHub
- * Markdown; the adapters write it. Numbers use 4 significant digits throughout.
+ * Markdown; the adapters write it. Numbers use the default format of
+ * metric-format.ts (4 significant digits) throughout.
  */
 
 /**
@@ -20,25 +21,21 @@ export function escapeMarkdownText(text: string): string {
     .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\_');
 }
 
-function formatInterval(interval: Interval | undefined): string {
-  return interval ? ` [${formatMetricValue(interval.low)}, ${formatMetricValue(interval.high)}]` : '';
-}
-
 function describeRule(check: GateCheck): string {
   if (check.rule === 'report_only') return 'reported only';
-  if (check.rule === 'min') return `min ${formatMetricValue(check.threshold)}`;
-  if (check.rule === 'max') return `max ${formatMetricValue(check.threshold)}`;
+  if (check.rule === 'min') return `min ${formatNumber(check.threshold)}`;
+  if (check.rule === 'max') return `max ${formatNumber(check.threshold)}`;
   if (check.threshold === null || check.champion === null) return 'max regression';
   const allowed = Math.abs(check.threshold - check.champion);
   const sign = lowerIsBetter.has(check.metric) ? '≤' : '≥';
-  return `max regression ${formatMetricValue(allowed)} (${sign} ${formatMetricValue(check.threshold)})`;
+  return `max regression ${formatNumber(allowed)} (${sign} ${formatNumber(check.threshold)})`;
 }
 
 function describeOutcome(check: GateCheck): string {
   const note = check.note ? `: ${escapeMarkdownText(check.note)}` : '';
   if (check.outcome === 'fail') return `❌ fail${note}`;
   if (check.outcome === 'skipped') return `⏭️ skipped${note}`;
-  return check.rule === 'report_only' ? '—' : '✅ pass';
+  return check.rule === 'report_only' ? missingValue : '✅ pass';
 }
 
 function checkTable(checks: GateCheck[]): string[] {
@@ -47,9 +44,9 @@ function checkTable(checks: GateCheck[]): string[] {
     // Only names and notes can carry user text; formatted numbers and rules are safe as they are.
     const cells = [
       escapeMarkdownText(check.metric),
-      `${formatMetricValue(check.candidate)}${formatInterval(check.candidate_interval)}`,
-      formatMetricValue(check.champion),
-      formatMetricDelta(check.delta),
+      formatWithInterval(check.candidate, check.candidate_interval),
+      formatNumber(check.champion),
+      formatNumber(check.delta, { signed: true }),
       describeRule(check),
       describeOutcome(check),
     ];
@@ -102,8 +99,7 @@ function groupSliceChecks(checks: GateCheck[]): Map<string, Map<string, GateChec
 
 function metricCell(group: GroupMetrics, metric: string): string {
   const value = group.metrics[metric];
-  if (value === undefined) return '—';
-  return `${formatMetricValue(value)}${formatInterval(group.intervals[metric])}`;
+  return value === undefined ? missingValue : formatWithInterval(value, group.intervals[metric]);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { defaultPrimaryMetric, metricsForTask } from '../config/load.js';
 import { lowerIsBetter, type GateConfig, type MetricRule, type TaskType } from '../config/schema.js';
-import { formatMetricValue } from './metrics.js';
+import { formatNumber } from '../core/number-format.js';
 import type { EvaluationReport, GateCheck, GateVerdict, GroupMetrics } from './report-schema.js';
 
 /** The champion the candidate is compared with: its registry version and its report on the same test split. */
@@ -164,7 +164,7 @@ function checkMetric(scope: Scope, metric: string, rule: MetricRule | undefined,
           : {
               ...check,
               outcome: 'fail',
-              note: `${metric}${where} ${formatMetricValue(candidateValue)} ${kind === 'min' ? '<' : '>'} ${kind} ${formatMetricValue(bound)}`,
+              note: `${metric}${where} ${formatNumber(candidateValue)} ${kind === 'min' ? '<' : '>'} ${kind} ${formatNumber(bound)}`,
             },
       );
     }
@@ -189,8 +189,8 @@ function checkMetric(scope: Scope, metric: string, rule: MetricRule | undefined,
           threshold,
           outcome: 'fail',
           note:
-            `${metric}${where} ${lower ? 'rose' : 'fell'} ${formatMetricValue(worsening)} ` +
-            `(max_regression ${formatMetricValue(allowed)}): ${formatMetricValue(candidateValue)} vs champion ${formatMetricValue(championValue)}`,
+            `${metric}${where} ${lower ? 'rose' : 'fell'} ${formatNumber(worsening)} ` +
+            `(max_regression ${formatNumber(allowed)}): ${formatNumber(candidateValue)} vs champion ${formatNumber(championValue)}`,
         });
       }
     }
@@ -212,8 +212,8 @@ function summarise(checks: GateCheck[], primaryMetric: string, candidate: Evalua
   if (failed.length === 0) {
     const candidateValue = candidate.overall.metrics[primaryMetric];
     const championValue = champion?.report.overall.metrics[primaryMetric];
-    let headline = `${primaryMetric} ${formatMetricValue(candidateValue)}`;
-    headline += champion ? ` vs champion ${formatMetricValue(championValue)}` : '; no champion';
+    let headline = `${primaryMetric} ${formatNumber(candidateValue)}`;
+    headline += champion ? ` vs champion ${formatNumber(championValue)}` : '; no champion';
     return `Passed: ${applied} check${applied === 1 ? '' : 's'}, 0 failed${skippedText} (${headline})`;
   }
   const quoted = failed.slice(0, failuresInSummary).map((c) => c.note ?? `${c.metric} on ${c.scope}`);

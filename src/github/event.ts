@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { safeReadJsonFile } from '../core/json-file.js';
 
 /**
  * The event that started the workflow, as the runner hands it over: the JSON payload at
@@ -20,17 +20,13 @@ export interface PullRequestRef {
   headSha: string;
 }
 
-/** Reads the event payload; {} when there is none (a local run). */
+const eventPayloadSchema = z.record(z.string(), z.unknown());
+
+/** Reads the event payload; {} when there is none (a local run) or it is not a JSON object. */
 export async function readEventPayload(env: NodeJS.ProcessEnv = process.env): Promise<Record<string, unknown>> {
   if (!env.GITHUB_EVENT_PATH) return {};
-  const text = await readFile(env.GITHUB_EVENT_PATH, 'utf8').catch(() => null);
-  if (text === null) return {};
-  try {
-    const payload: unknown = JSON.parse(text);
-    return payload && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
+  const read = await safeReadJsonFile(env.GITHUB_EVENT_PATH, eventPayloadSchema);
+  return read.success ? read.data : {};
 }
 
 /** The pull request a payload is about, or null for other events. */

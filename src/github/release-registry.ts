@@ -1,15 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
-import { formatZodIssues } from '../config/load.js';
+import type { z } from 'zod';
+import { modelCardSchema } from '../cards/version-card.js';
 import { writeFileAtomic } from '../core/atomic-fs.js';
 import { RegistryError, describeError } from '../core/errors.js';
+import { describeJsonFileProblem, readJsonFile } from '../core/json-file.js';
 import type { Logger } from '../core/logger.js';
 import { dataProfileSchema } from '../data/profile-schema.js';
 import { evaluationReportSchema, gateVerdictSchema } from '../evaluation/report-schema.js';
 import { lineageSchema } from '../registry/lineage-schema.js';
-import { ModelRegistry, listModelFiles, type RegisteredVersion } from '../registry/registry.js';
+import { ModelRegistry } from '../registry/registry.js';
+import type { RegisteredVersion } from '../registry/registry-schema.js';
+import { listModelFiles } from '../registry/version-folder.js';
 import type { GitHubClient, RepositoryRef } from './client.js';
 import { downloadReleaseAsset, modelReleaseAssetNames, type ModelRelease } from './releases.js';
 
@@ -84,7 +87,7 @@ async function describeStagedVersion(dir: string, release: ModelRelease): Promis
   const gate = await readAsset(dir, 'gate.json', gateVerdictSchema, release);
   const metrics = await readAsset(dir, 'metrics.json', evaluationReportSchema, release);
   await readAsset(dir, 'profile.json', dataProfileSchema, release);
-  await readAsset(dir, 'card.json', z.record(z.string(), z.unknown()), release);
+  await readAsset(dir, 'card.json', modelCardSchema, release);
   return {
     version: release.version,
     created_at: lineage.created_at,
@@ -99,14 +102,11 @@ async function describeStagedVersion(dir: string, release: ModelRelease): Promis
   };
 }
 
-async function readAsset<T>(dir: string, name: string, schema: z.ZodType<T>, release: ModelRelease): Promise<T> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await readFile(join(dir, name), 'utf8'));
-  } catch (error) {
-    throw new RegistryError(`Release ${release.tag}: ${name} is not valid JSON (${describeError(error)}).`);
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new RegistryError(`Release ${release.tag}: ${name} does not have the expected shape:\n${formatZodIssues(parsed.error.issues)}`);
-  return parsed.data;
+/** Reads a downloaded JSON asset through its schema; a bad one is a RegistryError naming the release and the asset. */
+async function readAsset<S extends z.ZodType>(dir: string, name: string, schema: S, release: ModelRelease): Promise<z.output<S>> {
+  return readJsonFile(join(dir, name), schema, (problem) => {
+    if (problem.kind === 'invalid') return new RegistryError(`Release ${release.tag}: ${name} does not have the expected shape:\n${problem.detail}`);
+    if (problem.kind === 'not-json') return new RegistryError(`Release ${release.tag}: ${name} is not valid JSON (${problem.detail}).`);
+    return new RegistryError(`Release ${release.tag}: ${describeJsonFileProblem(problem)}.`);
+  });
 }

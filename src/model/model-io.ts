@@ -5,12 +5,13 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { writeFileAtomic, writeJsonAtomic } from '../core/atomic-fs.js';
 import { silentLogger } from '../core/logger.js';
 import { activeBackend, selectBackend } from './backend.js';
-import { weightByteLength } from './weights-manifest.js';
-import { parsePreprocessingSpec, type PreprocessingSpec } from './preprocessing.js';
+import { describeJsonFileProblem, readJsonFile, type JsonFileProblem } from '../core/json-file.js';
+import { checkWeightFiles, modelJsonFileName, ModelFilesError } from './weights-manifest.js';
+import { preprocessingSpecSchema, type PreprocessingSpec } from './preprocessing.js';
 
 /** File names of a saved model, as tfjs-node's `file://` handler writes them, plus our preprocessing. */
 export const modelFiles = {
-  topology: 'model.json',
+  topology: modelJsonFileName,
   weights: 'weights.bin',
   preprocessing: 'preprocessing.json',
 } as const;
@@ -51,42 +52,38 @@ export interface LoadedModel {
 
 /**
  * Loads a model saved by `saveModel` (or by tfjs-node) through `tf.io.fromMemory`. Checks the
- * weight file against the manifest so that a truncated or corrupt version is refused with a
- * clear message instead of serving garbage.
+ * weight files against the manifest first (`checkWeightFiles`, as registering does) so that a
+ * truncated or corrupt version is refused with a clear message instead of serving garbage.
  */
 export async function loadModel(dir: string): Promise<LoadedModel> {
   // Callers normally select (and log) a backend first; this only guards against using tfjs before one is ready.
   if (!activeBackend()) await selectBackend('auto', silentLogger);
-  const modelJson = JSON.parse(await readFile(join(dir, modelFiles.topology), 'utf8')) as tf.io.ModelJSON;
-  if (!modelJson.modelTopology || !Array.isArray(modelJson.weightsManifest)) {
-    throw new Error(`${join(dir, modelFiles.topology)} is not a tfjs Layers model (no modelTopology or weightsManifest)`);
+  const { modelJson, shards, byteLength } = await checkWeightFiles(dir);
+  const weightData = Buffer.concat(await Promise.all(shards.map((name) => readFile(join(dir, name)))));
+  if (weightData.byteLength !== byteLength) {
+    // Checked a moment ago: only a file replaced meanwhile gets here.
+    throw new ModelFilesError(`The weight files in ${dir} changed while the model was loading; load it again.`, dir);
   }
-  const weightSpecs = modelJson.weightsManifest.flatMap((group) => group.weights);
-  const weightPaths = modelJson.weightsManifest.flatMap((group) => group.paths);
-  const buffers = await Promise.all(weightPaths.map((path) => readFile(join(dir, path))));
-  const weightData = Buffer.concat(buffers);
-  let expectedBytes = 0;
-  for (const spec of weightSpecs) {
-    const bytes = weightByteLength(spec);
-    if (bytes === undefined) throw new Error(`${join(dir, modelFiles.topology)} has weight '${spec.name}' of unsupported dtype '${spec.dtype}'`);
-    expectedBytes += bytes;
-  }
-  if (weightData.byteLength !== expectedBytes) {
-    throw new Error(
-      `${join(dir, modelFiles.weights)} has ${weightData.byteLength} bytes but model.json describes ${expectedBytes}: the model files are corrupt or mismatched`,
-    );
-  }
-  const artifacts = await tf.io.getModelArtifactsForJSON(modelJson, async () => [
+  // Validated by checkWeightFiles; tfjs's own type narrows dtype to the names it knows.
+  const topology = modelJson as unknown as tf.io.ModelJSON;
+  const weightSpecs = topology.weightsManifest.flatMap((group) => group.weights);
+  const artifacts = await tf.io.getModelArtifactsForJSON(topology, async () => [
     weightSpecs,
     weightData.buffer.slice(weightData.byteOffset, weightData.byteOffset + weightData.byteLength),
   ]);
   const network = await tfl.loadLayersModel(tf.io.fromMemory(artifacts));
-  const spec = parsePreprocessingSpec(JSON.parse(await readFile(join(dir, modelFiles.preprocessing), 'utf8')));
+  const spec = await readJsonFile(join(dir, modelFiles.preprocessing), preprocessingSpecSchema, preprocessingError);
   const inputShape = network.inputs[0]?.shape;
   if (inputShape?.[1] !== spec.input_width) {
     throw new Error(`model.json expects ${String(inputShape?.[1])} inputs but preprocessing.json encodes ${spec.input_width}`);
   }
   return { network, spec };
+}
+
+/** A preprocessing.json that cannot be used. */
+function preprocessingError(problem: JsonFileProblem): ModelFilesError {
+  const message = problem.kind === 'invalid' ? `${problem.path} is not a valid preprocessing spec:\n${problem.detail}` : `${describeJsonFileProblem(problem)}.`;
+  return new ModelFilesError(message, problem.path);
 }
 
 /** The model.json object tfjs-node's file handler writes (tfjs-core does not export its helper). */

@@ -2,8 +2,8 @@ import type { DriftThresholds } from '../config/serving-schema.js';
 import { binIndex } from '../data/profile.js';
 import type { DataProfile } from '../data/profile-schema.js';
 import type { FeatureRecord, Prediction, PreprocessingSpec, TargetTransform } from '../model/preprocessing.js';
-import type { FeatureDrift, MonitoringSnapshot } from '../serving/api-schema.js';
 import { jensenShannonDivergence, lInfinityDistance, populationStabilityIndex } from './drift.js';
+import type { FeatureDrift, MonitoringSnapshot } from './snapshot-schema.js';
 
 /**
  * The rolling window of live traffic that drift is computed on: the last `windowSize` instances

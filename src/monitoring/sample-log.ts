@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
-import { formatZodIssues } from '../config/load.js';
 import { DataError, describeError } from '../core/errors.js';
+import { parseJsonText, type JsonFileProblem } from '../core/json-file.js';
 
 /**
  * The request sample log: one JSON line per sampled request, holding only what drift and skew
@@ -56,15 +56,7 @@ export async function readSampleLog(path: string, onRecord: (record: SampleRecor
     for await (const text of lines) {
       line++;
       if (text.trim() === '') continue;
-      let raw: unknown;
-      try {
-        raw = JSON.parse(text);
-      } catch (error) {
-        throw sampleLogError(path, line, `not valid JSON (${describeError(error)})`);
-      }
-      const parsed = sampleRecordSchema.safeParse(raw);
-      if (!parsed.success) throw sampleLogError(path, line, `not a sample record:\n${formatZodIssues(parsed.error.issues)}`);
-      onRecord(parsed.data, line);
+      onRecord(parseJsonText(text, path, sampleRecordSchema, (problem) => sampleLogError(path, line, problem)), line);
       records++;
     }
   } catch (error) {
@@ -79,7 +71,9 @@ export async function readSampleLog(path: string, onRecord: (record: SampleRecor
   return { records };
 }
 
-function sampleLogError(path: string, line: number, problem: string): DataError {
-  const message = `${path}, line ${line}: ${problem}`;
+function sampleLogError(path: string, line: number, problem: JsonFileProblem): DataError {
+  // parseJsonText reports only text that is not JSON or not a record: there is no file to miss.
+  const what = problem.kind === 'invalid' ? `not a sample record:\n${problem.detail}` : `not valid JSON (${'detail' in problem ? problem.detail : problem.kind})`;
+  const message = `${path}, line ${line}: ${what}`;
   return new DataError(message, [{ code: 'invalid-sample-record', message, line, severity: 'error' }], path);
 }

@@ -1,9 +1,13 @@
-import { join } from 'node:path';
 import { GateRejectedError } from '../core/errors.js';
 import type { GateVerdict } from '../evaluation/report-schema.js';
 import type { ValidationReport } from '../data/validate.js';
-import { evaluateStep, recordFailedRun, registerStep, trainStep, validateStep, type RegisterOutcome, type StepContext } from './steps.js';
-import { RunWorkspace, type TrainingRecord } from './workspace.js';
+import { evaluateStep } from './evaluate-step.js';
+import { recordFailedRun } from './experiments.js';
+import { registerStep, type RegisterOutcome } from './register-step.js';
+import type { StepContext } from './step-context.js';
+import { trainStep } from './train-step.js';
+import { validateStep } from './validate-step.js';
+import type { TrainingRecord } from './workspace.js';
 
 /** What a whole pipeline run produced. */
 export interface PipelineResult {
@@ -13,12 +17,6 @@ export interface PipelineResult {
   verdict: GateVerdict;
   registered: RegisterOutcome;
   durationMs: number;
-}
-
-/** A fresh workspace folder for one pipeline run, so parallel runs never share files. */
-export function pipelineWorkspace(baseDir: string, now: Date = new Date()): RunWorkspace {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return new RunWorkspace(join(baseDir, '.mlops', 'runs', `${stamp}-${process.pid}`));
 }
 
 /**

@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { access, mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { configOverridesSchema, type ConfigOverrides } from '../config/overrides.js';
 import { writeJsonAtomic } from '../core/atomic-fs.js';
-import { RegistryError } from '../core/errors.js';
+import { readJsonFile, type JsonFileProblem } from '../core/json-file.js';
+import { formatKeyPath } from '../core/zod-issues.js';
+import { WorkspaceError, type StepName } from './step-errors.js';
 
 /**
  * A run workspace: the folder where one pipeline run's steps leave their outputs for the next
@@ -11,6 +14,7 @@ import { RegistryError } from '../core/errors.js';
  * each step checks that what it reads belongs to the same data, config and model.
  *
  *   run.json            identity of the run (id, start, config and data hashes)
+ *   config-overrides.json  the model.* keys a sweep candidate changes (absent when none)
  *   validation.json     the validation report; profile.json the data profile
  *   model/              model.json, weights.bin, preprocessing.json
  *   training.json       how the model was trained (backend, epochs, split sizes, file hashes)
@@ -20,6 +24,7 @@ import { RegistryError } from '../core/errors.js';
  */
 export const workspaceFiles = {
   run: 'run.json',
+  overrides: 'config-overrides.json',
   validation: 'validation.json',
   profile: 'profile.json',
   modelDir: 'model',
@@ -30,6 +35,9 @@ export const workspaceFiles = {
   gateMarkdown: 'gate.md',
   registered: 'registered.json',
 } as const;
+
+/** A file (or the model folder) of a run workspace. */
+export type WorkspaceFile = keyof typeof workspaceFiles;
 
 export const runManifestSchema = z.object({
   run_id: z.string(),
@@ -70,57 +78,79 @@ export class RunWorkspace {
     this.dir = resolve(dir);
   }
 
-  path(name: keyof typeof workspaceFiles): string {
+  /** The absolute path of one of the workspace's files. */
+  path(name: WorkspaceFile): string {
     return join(this.dir, workspaceFiles[name]);
   }
 
+  /** Creates the folder. */
   async ensure(): Promise<void> {
     await mkdir(this.dir, { recursive: true });
   }
 
-  async write(name: keyof typeof workspaceFiles, value: unknown): Promise<void> {
+  /** Writes a file atomically as JSON. */
+  async write(name: WorkspaceFile, value: unknown): Promise<void> {
     await writeJsonAtomic(this.path(name), value);
   }
 
   /**
    * Reads and validates a JSON file the workspace must hold; a missing or malformed file is a
-   * RegistryError naming the command that produces it.
+   * WorkspaceError naming the step that produces it.
    */
-  async read<T>(name: keyof typeof workspaceFiles, schema: z.ZodType<T>, producedBy: string): Promise<T> {
-    const path = this.path(name);
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch {
-      throw new RegistryError(`${path} is missing: run \`mlops ${producedBy}\` first (with the same --work-dir).`);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new RegistryError(`${path} is not valid JSON; run \`mlops ${producedBy}\` again.`);
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new RegistryError(`${path} does not have the expected shape (${issue.path.join('.') || 'top level'}: ${issue.message}); run \`mlops ${producedBy}\` again.`);
-    }
-    return parsed.data;
+  async read<S extends z.ZodType>(name: WorkspaceFile, schema: S, producedBy: StepName): Promise<z.output<S>> {
+    return readJsonFile(this.path(name), schema, (problem) => workspaceFileError(problem, producedBy));
   }
 
-  async exists(name: keyof typeof workspaceFiles): Promise<boolean> {
-    try {
-      await readFile(this.path(name));
-      return true;
-    } catch {
-      return false;
+  /** Whether the file is there. */
+  async exists(name: WorkspaceFile): Promise<boolean> {
+    return access(this.path(name)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** Deletes a file (or the model folder) so an earlier run's output never stands in for this one's. */
+  async remove(name: WorkspaceFile): Promise<void> {
+    await rm(this.path(name), { recursive: true, force: true });
+  }
+
+  /** The config overrides the run started with ({} when none). */
+  async readOverrides(): Promise<ConfigOverrides> {
+    return (await this.exists('overrides')) ? this.read('overrides', configOverridesSchema, 'validate') : {};
+  }
+
+  /** Records (or clears) the config overrides a run starts with, for the steps after it. */
+  async recordOverrides(overrides: ConfigOverrides): Promise<void> {
+    if (Object.keys(overrides).length === 0) await this.remove('overrides');
+    else await this.write('overrides', overrides);
+  }
+}
+
+/** The error for a workspace file that cannot be used: which file, and the step that writes it. */
+export function workspaceFileError(problem: JsonFileProblem, producedBy: StepName): WorkspaceError {
+  const { path } = problem;
+  switch (problem.kind) {
+    case 'missing':
+      return new WorkspaceError({ problem: `${path} is missing`, file: path, rerun: { step: producedBy, when: 'first', keep: 'work-dir' } });
+    case 'unreadable':
+      return new WorkspaceError({ problem: `${path} cannot be read (${problem.detail})`, file: path, rerun: { step: producedBy, when: 'again' } });
+    case 'not-json':
+      return new WorkspaceError({ problem: `${path} is not valid JSON (${problem.detail})`, file: path, rerun: { step: producedBy, when: 'again' } });
+    case 'invalid': {
+      const issue = problem.issues[0];
+      const where = issue ? ` (${formatKeyPath(issue.path) || 'top level'}: ${issue.message})` : '';
+      return new WorkspaceError({ problem: `${path} does not have the expected shape${where}`, file: path, rerun: { step: producedBy, when: 'again' } });
     }
   }
 }
 
 /** A new run id: sortable by time, unique across parallel runs, GitHub run id when there is one. */
 export function newRunId(now: Date = new Date(), env: NodeJS.ProcessEnv = process.env): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const github = env.GITHUB_RUN_ID ? `-gh${env.GITHUB_RUN_ID}${env.GITHUB_RUN_ATTEMPT ? `.${env.GITHUB_RUN_ATTEMPT}` : ''}` : '';
-  return `run-${stamp}${github}-${randomBytes(3).toString('hex')}`;
+  return `run-${compactTimestamp(now)}${github}-${randomBytes(3).toString('hex')}`;
+}
+
+/** `20240501T120000Z`: a UTC time that sorts as text and fits in a file name. */
+export function compactTimestamp(now: Date): string {
+  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }

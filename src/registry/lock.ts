@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { writeNewFileSynced } from '../core/atomic-fs.js';
 import { RegistryError } from '../core/errors.js';
+import { safeParseJsonText } from '../core/json-file.js';
 
 /**
  * An exclusive lock for registry writes: the file `<root>/.lock`, created with `open(…, 'wx')`
@@ -100,20 +102,13 @@ export async function acquireRegistryLock(root: string, purpose: string, options
 }
 
 async function tryCreate(path: string, owner: LockOwner): Promise<boolean> {
-  let handle;
   try {
-    handle = await open(path, 'wx');
+    await writeNewFileSynced(path, `${JSON.stringify(owner)}\n`);
+    return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
   }
-  try {
-    await handle.writeFile(`${JSON.stringify(owner)}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  return true;
 }
 
 type Holder =
@@ -124,7 +119,8 @@ type Holder =
 async function readHolder(path: string): Promise<Holder> {
   try {
     const [text, info] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
-    const parsed = lockOwnerSchema.safeParse(safeJson(text));
+    // A lock file that does not parse is being written by its creator, or was left by a crash.
+    const parsed = safeParseJsonText(text, path, lockOwnerSchema);
     return parsed.success
       ? { state: 'owner', owner: parsed.data, text, mtimeMs: info.mtimeMs }
       : { state: 'unreadable', text, mtimeMs: info.mtimeMs };
@@ -200,14 +196,6 @@ function lockTimeout(root: string, path: string, holder: LockOwner | null, timeo
     `The model registry at ${root} is locked by ${who}; gave up after ${Math.round(timeoutMs / 1000)} s. ` +
       `If that process is no longer running, delete ${path} and retry.`,
   );
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
 }
 
 function sleep(ms: number): Promise<void> {

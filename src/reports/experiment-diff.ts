@@ -1,6 +1,7 @@
 import { lowerIsBetter } from '../config/schema.js';
 import { ConfigError } from '../core/errors.js';
 import { escapeMarkdownText } from '../evaluation/gate-markdown.js';
+import { columnFormat, formatNumber, missingValue, shortHash } from '../core/number-format.js';
 import type { ExperimentRecord } from '../registry/registry.js';
 import { isVersion } from '../registry/semver.js';
 
@@ -86,13 +87,13 @@ export function flattenParams(params: Record<string, unknown>, prefix = ''): Map
 
 /** Compares two runs: A is the baseline, B the new one (changes are B − A). */
 export function diffExperiments(a: ExperimentRecord, b: ExperimentRecord): ExperimentDiff {
-  const text = (value: string | number | boolean | null | undefined): string => (value === null || value === undefined ? '–' : String(value));
-  const code = (record: ExperimentRecord): string => (record.commit === null ? '–' : `${record.commit.slice(0, 12)}${record.dirty ? '+' : ''}`);
+  const text = (value: string | number | boolean | null | undefined): string => (value === null || value === undefined ? missingValue : String(value));
+  const code = (record: ExperimentRecord): string => (record.commit === null ? missingValue : `${shortHash(record.commit)}${record.dirty ? '+' : ''}`);
   const fieldValues: [string, string, string][] = [
     ['status', a.status, b.status],
     ['version', text(a.version), text(b.version)],
     ['started', a.started_at, b.started_at],
-    ['data', `${a.data_path} ${text(a.data_sha256?.slice(0, 12))}`, `${b.data_path} ${text(b.data_sha256?.slice(0, 12))}`],
+    ['data', `${a.data_path} ${shortHash(a.data_sha256)}`, `${b.data_path} ${shortHash(b.data_sha256)}`],
     ['commit', code(a), code(b)],
     ['config sha256', a.config_sha256.slice(0, 12), b.config_sha256.slice(0, 12)],
     ['backend', text(a.backend), text(b.backend)],
@@ -124,15 +125,9 @@ export function diffExperiments(a: ExperimentRecord, b: ExperimentRecord): Exper
   return { a, b, fields, params, metrics };
 }
 
-function formatValue(value: number | null): string {
-  return value === null ? '–' : Number.isInteger(value) ? String(value) : value.toFixed(4);
-}
-
 function formatChange(metric: MetricDiff): string {
-  if (metric.change === null) return '–';
-  const sign = metric.change > 0 ? '+' : metric.change < 0 ? '−' : '±';
   const arrow = metric.direction === 'better' ? ' ▲' : metric.direction === 'worse' ? ' ▼' : '';
-  return `${sign}${Math.abs(metric.change).toFixed(4)}${arrow}`;
+  return `${formatNumber(metric.change, { ...columnFormat, signed: true })}${arrow}`;
 }
 
 /** The diff's rows as cells: one table of fields, one of changed parameters, one of metrics. */
@@ -145,9 +140,9 @@ export function experimentDiffTables(diff: ExperimentDiff, options: { allParams?
   const params = diff.params.filter((param) => options.allParams === true || param.changed);
   return {
     fields: diff.fields.map((field) => [field.name, field.a, field.b, field.changed ? '≠' : '']),
-    params: params.map((param) => [param.name, param.a ?? '–', param.b ?? '–', param.changed ? '≠' : '']),
+    params: params.map((param) => [param.name, param.a ?? missingValue, param.b ?? missingValue, param.changed ? '≠' : '']),
     unchangedParams: diff.params.filter((param) => !param.changed).length,
-    metrics: diff.metrics.map((metric) => [metric.name, formatValue(metric.a), formatValue(metric.b), formatChange(metric)]),
+    metrics: diff.metrics.map((metric) => [metric.name, formatNumber(metric.a, columnFormat), formatNumber(metric.b, columnFormat), formatChange(metric)]),
   };
 }
 

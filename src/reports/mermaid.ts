@@ -1,3 +1,5 @@
+import { chartRange, type ChartRange } from '../evaluation/chart-range.js';
+import { formatNumber } from '../core/number-format.js';
 import type { EvaluationReport, GroupMetrics } from '../evaluation/report-schema.js';
 
 /**
@@ -12,31 +14,19 @@ import type { EvaluationReport, GroupMetrics } from '../evaluation/report-schema
  * has none); labels are quoted with the characters the grammar cannot hold replaced.
  */
 
-/** Metrics whose values lie in [0, 1]. */
-const unitIntervalMetrics: ReadonlySet<string> = new Set(['auc', 'accuracy', 'precision', 'recall', 'f1', 'macro_f1', 'brier']);
-/** Metrics that are never negative. */
-const nonNegativeMetrics: ReadonlySet<string> = new Set(['log_loss', 'mae', 'rmse', 'brier']);
-/** Metrics that are at most 1 (and may be negative). */
-const atMostOneMetrics: ReadonlySet<string> = new Set(['r2']);
-
 /** Most bars one chart shows; more slice values make unreadable charts (the largest slices are kept). */
 export const maxChartCategories = 25;
 /** Most versions a trend chart shows (the newest are kept). */
 export const maxTrendPoints = 30;
 
 /**
- * A number as the xychart grammar accepts it: 4 significant digits, plain decimal notation (no
- * exponent), trailing zeros dropped. Values below 1e-6 in magnitude are written as 0.
+ * A number as the xychart grammar accepts it: the one format (src/core/number-format.ts)
+ * with trailing zeros dropped, which never writes an exponent. The grammar has no word for a
+ * missing value, so a non-finite one is refused: callers leave such points out.
  */
-export function formatChartNumber(value: number): string {
-  if (!Number.isFinite(value)) throw new Error(`formatChartNumber: ${value} is not a finite number`);
-  if (Math.abs(value) < 1e-6) return '0';
-  const magnitude = Math.floor(Math.log10(Math.abs(value)));
-  const decimals = Math.min(Math.max(3 - magnitude, 0), 10);
-  const rounded = Number(value.toPrecision(4));
-  const text = rounded.toFixed(decimals);
-  const trimmed = text.includes('.') ? text.replace(/\.?0+$/, '') : text;
-  return trimmed === '-0' ? '0' : trimmed;
+export function mermaidNumber(value: number): string {
+  if (!Number.isFinite(value)) throw new Error(`mermaidNumber: ${value} is not a finite number`);
+  return formatNumber(value, { trimZeros: true });
 }
 
 /**
@@ -60,48 +50,6 @@ export function mermaidLabel(text: string, maxLength = 32): string {
   const chars = [...cleaned];
   const cut = chars.length > maxLength ? `${chars.slice(0, maxLength - 1).join('').trimEnd()}…` : cleaned;
   return `"${cut === '' ? '(empty)' : cut}"`;
-}
-
-/** A y-axis range that shows differences without hiding where values sit. */
-export interface ChartRange {
-  min: number;
-  max: number;
-}
-
-/**
- * The y-axis range for values of `metric`: the data plus a margin, snapped to a round step, and
- * clamped to the metric's domain ([0, 1] for rates and AUC, ≥ 0 for losses and errors, ≤ 1 for R²).
- * Bars start at the axis minimum, so differences between slices stay visible.
- */
-export function chartRange(values: readonly number[], metric: string): ChartRange {
-  const finite = values.filter(Number.isFinite);
-  if (finite.length === 0) return { min: 0, max: 1 };
-  let low = Math.min(...finite);
-  let high = Math.max(...finite);
-  // A minimum visible span keeps a difference in the fourth decimal from filling the whole axis.
-  const minSpan = unitIntervalMetrics.has(metric) ? 0.1 : Math.max(Math.abs(high), Math.abs(low)) * 0.1 || 0.01;
-  if (high - low < minSpan) {
-    const middle = (high + low) / 2;
-    low = middle - minSpan / 2;
-    high = middle + minSpan / 2;
-  }
-  const span = high - low;
-  const pad = span * 0.15;
-  const step = niceStep((span + 2 * pad) / 5);
-  let min = Math.floor((low - pad) / step) * step;
-  let max = Math.ceil((high + pad) / step) * step;
-  if (unitIntervalMetrics.has(metric) || nonNegativeMetrics.has(metric)) min = Math.max(min, 0);
-  if (unitIntervalMetrics.has(metric) || atMostOneMetrics.has(metric)) max = Math.min(max, 1);
-  if (max <= min) max = min + step;
-  return { min: Number(min.toPrecision(6)), max: Number(max.toPrecision(6)) };
-}
-
-/** 1, 2 or 5 times a power of ten, at least `raw`. */
-function niceStep(raw: number): number {
-  if (!(raw > 0)) return 0.01;
-  const power = 10 ** Math.floor(Math.log10(raw));
-  const fraction = raw / power;
-  return (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10) * power;
 }
 
 /**
@@ -134,10 +82,10 @@ function renderXyChart(chart: XyChart): string {
     ...(chart.comments ?? []).map((comment) => `    %% ${mermaidLabel(comment, 400).slice(1, -1)}`),
     `    title ${mermaidLabel(chart.title, 100)}`,
     `    x-axis [${chart.labels.map((label) => mermaidLabel(label)).join(', ')}]`,
-    `    y-axis ${mermaidLabel(chart.yTitle, 40)} ${formatChartNumber(chart.range.min)} --> ${formatChartNumber(chart.range.max)}`,
+    `    y-axis ${mermaidLabel(chart.yTitle, 40)} ${mermaidNumber(chart.range.min)} --> ${mermaidNumber(chart.range.max)}`,
   ];
-  if (chart.bar) lines.push(`    bar [${chart.bar.map(formatChartNumber).join(', ')}]`);
-  for (const line of chart.lines ?? []) lines.push(`    line [${line.map(formatChartNumber).join(', ')}]`);
+  if (chart.bar) lines.push(`    bar [${chart.bar.map(mermaidNumber).join(', ')}]`);
+  for (const line of chart.lines ?? []) lines.push(`    line [${line.map(mermaidNumber).join(', ')}]`);
   lines.push('```');
   return lines.join('\n');
 }
@@ -226,7 +174,7 @@ export function renderCalibrationChart(bins: readonly CalibrationBin[]): string 
   if (used.length === 0) return '';
   return renderXyChart({
     title: 'Calibration: bars observed rate, line predicted',
-    labels: used.map((bin) => `${bin.bin_low.toFixed(1)}–${bin.bin_high.toFixed(1)}`),
+    labels: used.map((bin) => `${formatNumber(bin.bin_low, { decimals: 1 })}–${formatNumber(bin.bin_high, { decimals: 1 })}`),
     palette: [seriesColors.primary, seriesColors.comparison],
     comments: [`test rows per bin: ${used.map((bin) => bin.rows).join(', ')}`],
     yTitle: 'rate',
@@ -294,9 +242,9 @@ export function renderResidualChart(residuals: readonly { predicted: number; res
   return renderXyChart({
     title: 'Residuals: mean (middle), 10th and 90th percentiles',
     // Bin centres, 3 significant digits: ten ranges with row counts do not fit under the axis.
-    labels: bins.map((bin) => `~${formatChartNumber(Number(((bin.low + bin.high) / 2).toPrecision(3)))}`),
+    labels: bins.map((bin) => `~${mermaidNumber(Number(((bin.low + bin.high) / 2).toPrecision(3)))}`),
     palette: [seriesColors.band, seriesColors.primary, seriesColors.band],
-    comments: [`bins of predicted values (rows): ${bins.map((bin) => `${formatChartNumber(bin.low)}–${formatChartNumber(bin.high)} (${bin.rows})`).join(', ')}`],
+    comments: [`bins of predicted values (rows): ${bins.map((bin) => `${mermaidNumber(bin.low)}–${mermaidNumber(bin.high)} (${bin.rows})`).join(', ')}`],
     yTitle: 'observed − predicted',
     range: chartRange(plotted, 'residual'),
     lines: [bins.map((bin) => bin.p90), bins.map((bin) => bin.mean), bins.map((bin) => bin.p10)],

@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { formatZodIssues } from '../config/load.js';
-import { RegistryError, describeError } from '../core/errors.js';
+import { RegistryError } from '../core/errors.js';
+import { describeJsonFileProblem, readJsonFile } from '../core/json-file.js';
 import { dataProfileSchema, type DataProfile } from '../data/profile-schema.js';
 import { evaluationReportSchema, gateVerdictSchema, type EvaluationReport, type GateVerdict } from '../evaluation/report-schema.js';
 import type { Lineage } from '../registry/lineage-schema.js';
@@ -29,17 +28,11 @@ export interface VersionArtifacts {
   card: Record<string, unknown>;
 }
 
-async function readStoredJson<T>(registry: ModelRegistry, version: string, file: string, schema: z.ZodType<T>): Promise<T> {
-  const path = join(registry.versionDir(version), file);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    throw new RegistryError(`Cannot read ${file} of version ${version} (${path}): ${describeError(error)}`);
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new RegistryError(`${path} is not valid:\n${formatZodIssues(parsed.error.issues)}`);
-  return parsed.data;
+/** A stored file of one version, validated; any problem is a RegistryError naming the version and file. */
+async function readStoredJson<S extends z.ZodType>(registry: ModelRegistry, version: string, file: string, schema: S): Promise<z.output<S>> {
+  return readJsonFile(join(registry.versionDir(version), file), schema, (problem) => {
+    return new RegistryError(`Cannot use ${file} of version ${version}: ${describeJsonFileProblem(problem)}`);
+  });
 }
 
 /** Reads and validates the lineage, evaluation, gate verdict, profile and card of a version. */

@@ -3,10 +3,11 @@ import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/p
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { readLinkedDashboardScript } from '../dashboard/browser-assets.js';
 import { dashboardCss } from '../dashboard/page-css.js';
-import { dashboardHtml, dashboardPaths } from '../dashboard/page-html.js';
+import { dashboardHtml } from '../dashboard/page-html.js';
+import { dashboardPaths } from '../dashboard/paths.js';
 import { chartJsBundlePath } from '../dashboard/router.js';
-import { dashboardScript } from '../dashboard/page-script.js';
 import type { ReportData } from './report-data.js';
 
 /**
@@ -15,7 +16,9 @@ import type { ReportData } from './report-data.js';
  * from disk (file://), where the page reads `api/report-data.js` because browsers refuse fetch there.
  *
  *   <out>/index.html                 the dashboard page (static mode: live monitoring is absent)
- *   <out>/assets/                    dashboard.css, dashboard.js, chart.umd.min.js (Chart.js)
+ *   <out>/assets/                    dashboard.css, chart.umd.min.js (Chart.js) and dashboard.js:
+ *                                    the dashboard's browser modules linked into one classic
+ *                                    script, since browsers refuse module scripts from file://
  *   <out>/api/model.json             the champion (ModelInfo)
  *   <out>/api/versions.json          the history (VersionHistory)
  *   <out>/api/report-data.js         both, as `window.MLOPS_REPORT = {…}`
@@ -30,7 +33,7 @@ export function reportSiteFiles(data: ReportData): Map<string, string> {
   const files = new Map<string, string>();
   files.set('index.html', dashboardHtml({ staticReport: true }));
   files.set(dashboardPaths.css, dashboardCss);
-  files.set(dashboardPaths.script, dashboardScript);
+  files.set(dashboardPaths.script, readLinkedDashboardScript());
   files.set(dashboardPaths.model, `${JSON.stringify(data.model, null, 2)}\n`);
   files.set(dashboardPaths.versions, `${JSON.stringify(data.versions, null, 2)}\n`);
   // JSON is valid JavaScript; escaping "<" keeps it inert should anyone inline the file in HTML.

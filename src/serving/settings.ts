@@ -5,7 +5,7 @@ import { defaultConfigPath, formatZodIssues, loadConfig } from '../config/load.j
 import { monitoringSchema, servingSchema, type MonitoringConfig, type ServingConfig } from '../config/serving-schema.js';
 import type { ModelConfig } from '../config/schema.js';
 import { ConfigError, RegistryError } from '../core/errors.js';
-import { registryPath } from '../pipeline/steps.js';
+import { registryPath } from '../config/paths.js';
 import { ModelRegistry } from '../registry/registry.js';
 import { parseVersion } from '../registry/semver.js';
 

@@ -118,6 +118,16 @@ describe('inputs are read once through the schema', () => {
   });
 });
 
+describe('a step run out of order', () => {
+  test('names the action to run and the input to keep, in action terms; the default work-dir is .mlops/work beside the config', async () => {
+    const project = createProject({ 'sub/mlops.config.yaml': testConfig((c) => (c.data.path = '../data/telco.csv')), 'data/telco.csv': telcoRows(100) });
+    const run = await runActionEntry('train', { cwd: project, inputs: { config: 'sub/mlops.config.yaml' } });
+    expect(run.code).toBe(5);
+    expect(run.stdout).toContain(`::error::${join(project, 'sub/.mlops/work/run.json')} is missing: run actions/validate first (with the same input 'work-dir').`);
+    expect(run.stdout).not.toMatch(/--work-dir|mlops validate/);
+  });
+});
+
 describe('the output file parser', () => {
   test('reads heredoc blocks as @actions/core writes them and plain name=value lines', () => {
     const text = 'a<<ghadelimiter_1\nline one\nline two\nghadelimiter_1\nb=plain\nc<<EOF\n\nEOF\n';

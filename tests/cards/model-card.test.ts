@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { renderModelCardMarkdown } from '../../src/cards/card-markdown.js';
-import { buildModelCard, formatCardMetricValue, validateModelCard, writeModelCardFiles, type ModelCard } from '../../src/cards/model-card.js';
+import { buildModelCard, validateModelCard, writeModelCardFiles, type ModelCard } from '../../src/cards/model-card.js';
+import { columnFormat, formatNumber } from '../../src/core/number-format.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { buildRunInputs, type RunOptions } from '../registry/fixtures/model-inputs.js';
 
@@ -38,14 +39,14 @@ describe('buildModelCard', () => {
     const auc = evaluation.overall.metrics['auc']!;
     expect(metrics).toContainEqual({
       type: 'auc',
-      value: formatCardMetricValue(auc),
+      value: formatNumber(auc, columnFormat),
       confidence_interval: {
-        lower_bound: formatCardMetricValue(evaluation.overall.intervals['auc']!.low),
-        upper_bound: formatCardMetricValue(evaluation.overall.intervals['auc']!.high),
+        lower_bound: formatNumber(evaluation.overall.intervals['auc']!.low, columnFormat),
+        upper_bound: formatNumber(evaluation.overall.intervals['auc']!.high, columnFormat),
       },
     });
     const oneYear = evaluation.slices['contract']!['One year']!;
-    expect(metrics).toContainEqual(expect.objectContaining({ type: 'f1', slice: 'contract=One year', value: formatCardMetricValue(oneYear.metrics['f1']!) }));
+    expect(metrics).toContainEqual(expect.objectContaining({ type: 'f1', slice: 'contract=One year', value: formatNumber(oneYear.metrics['f1']!, columnFormat) }));
     expect(metrics.filter((m) => m.slice === 'contract=Two year').map((m) => m.type)).not.toContain('auc');
     for (const metric of metrics) expect(typeof metric.value).toBe('string');
   });
@@ -119,7 +120,7 @@ describe('renderModelCardMarkdown', () => {
     const interval = twoYear.intervals['accuracy']!;
     // Columns: Slice | Rows | auc | accuracy | f1 | log_loss — auc is undefined on this slice.
     expect(markdown).toContain(
-      `| contract=Two year | 24 | — | ${formatCardMetricValue(accuracy)} [${formatCardMetricValue(interval.low)}, ${formatCardMetricValue(interval.high)}] |`,
+      `| contract=Two year | 24 | — | ${formatNumber(accuracy, columnFormat)} [${formatNumber(interval.low, columnFormat)}, ${formatNumber(interval.high, columnFormat)}] |`,
     );
     expect(markdown).toContain('| contract=Month-to-month | 1100 | auc | max_regression | 0.7900 | 0.8210 | 0.8010 | pass |  |');
     expect(markdown).toContain('| contract=Two year | 24 | auc | report_only | — | — | — | skipped | fewer than 30 test rows |');

@@ -2,6 +2,8 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createRecordingLogger } from '../../src/core/logger.js';
+import { readBrowserModules } from '../../src/dashboard/browser-assets.js';
+import { dashboardPaths } from '../../src/dashboard/paths.js';
 import { selectBackend } from '../../src/model/backend.js';
 import { loadModel } from '../../src/model/model-io.js';
 import { predictRows } from '../../src/model/predict.js';
@@ -129,6 +131,17 @@ describe('the running container', () => {
     expect((await fetch(`${container.url}/ready`)).status).toBe(200);
     const model = (await (await fetch(`${container.url}/model`)).json()) as { version: string; champion: boolean };
     expect(model.version).toBe(builtVersion);
+  });
+
+  test('serves the dashboard: the page and every browser module it loads', async () => {
+    const page = await fetch(`${container.url}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(`src="${dashboardPaths.moduleEntry}"`);
+    for (const path of readBrowserModules().keys()) {
+      const response = await fetch(`${container.url}/${dashboardPaths.modules}${path}`);
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get('content-type'), path).toMatch(/^text\/javascript/);
+    }
   });
 
   test('predicts what version 1.0.0 predicts on the host, and not what 1.1.0 does', async () => {

@@ -1,23 +1,48 @@
 import { readFileSync } from 'node:fs';
+import { posix } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Script } from 'node:vm';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { readBrowserModules, readLinkedDashboardScript } from '../../src/dashboard/browser-assets.js';
 import { dashboardCss } from '../../src/dashboard/page-css.js';
-import { dashboardContentSecurityPolicy, dashboardHtml, dashboardPaths } from '../../src/dashboard/page-html.js';
-import { dashboardScript } from '../../src/dashboard/page-script.js';
+import { dashboardContentSecurityPolicy, dashboardHtml } from '../../src/dashboard/page-html.js';
+import { browserEntryModule, dashboardPaths } from '../../src/dashboard/paths.js';
 import { chartJsBundlePath, mountDashboard } from '../../src/dashboard/router.js';
 import { repoRoot } from '../helpers/project.js';
 
+const modules = readBrowserModules();
+
 describe('the page source', () => {
-  test('the script is valid JavaScript and never writes data as HTML', () => {
-    expect(() => new Script(dashboardScript, { filename: 'dashboard.js' })).not.toThrow();
+  test.each([...modules.keys(), 'the linked script'])('%s never writes data as HTML', (name) => {
+    const code = modules.get(name) ?? readLinkedDashboardScript();
     for (const sink of ['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'document.write', 'eval(', 'new Function']) {
-      expect(dashboardScript, sink).not.toContain(sink);
+      expect(code, sink).not.toContain(sink);
     }
     // Only safe attributes are set from data: never style or event handlers.
-    expect(dashboardScript).not.toMatch(/setAttribute\(\s*'(style|on\w+)'/);
+    expect(code).not.toMatch(/setAttribute\(\s*'(style|on\w+)'/);
+  });
+
+  test('the linked script for static reports is valid classic JavaScript', () => {
+    expect(() => new Script(readLinkedDashboardScript(), { filename: 'dashboard.js' })).not.toThrow();
+  });
+
+  test('every module the entry imports at run time is one the server has, and nothing else is', () => {
+    const reached = new Set<string>();
+    const visit = (id: string): void => {
+      if (reached.has(id)) return;
+      reached.add(id);
+      expect(modules.has(id), id).toBe(true);
+      for (const [, specifier] of modules.get(id)!.matchAll(/^(?:import|export)\b[^'"]*from\s+'([^']+)'|^import\s+'([^']+)'/gm)) {
+        expect(specifier, `${id} imports ${specifier}`).toMatch(/^\.\.?\//);
+        visit(posix.normalize(posix.join(posix.dirname(id), specifier!)));
+      }
+    };
+    visit(browserEntryModule);
+    expect([...reached].sort()).toEqual([...modules.keys()].sort());
+    expect(reached).toContain('core/number-format.js');
+    expect(reached).toContain('evaluation/chart-range.js');
   });
 
   test.each([
@@ -31,6 +56,14 @@ describe('the page source', () => {
     for (const url of urls) expect(url, url).toMatch(/^(#|[a-z]+\/)[^:]*$/);
   });
 
+  test('a served page loads Chart.js, then the browser code as a module', () => {
+    const html = dashboardHtml();
+    expect(html).toContain(`<script type="module" src="${dashboardPaths.moduleEntry}"></script>`);
+    expect(html.indexOf(dashboardPaths.chartJs)).toBeGreaterThan(0);
+    expect(html.indexOf(dashboardPaths.chartJs)).toBeLessThan(html.indexOf(dashboardPaths.moduleEntry));
+    expect(html).not.toContain(`src="${dashboardPaths.script}"`);
+  });
+
   test('a static page loads the embedded data before the script and carries its own CSP', () => {
     const html = dashboardHtml({ staticReport: true });
     const order = [dashboardPaths.chartJs, dashboardPaths.reportData, dashboardPaths.script].map((path) => html.indexOf(`src="${path}"`));
@@ -40,6 +73,8 @@ describe('the page source', () => {
     // frame-ancestors is ignored (and warned about) in a meta element.
     expect(html).not.toMatch(/http-equiv[^>]*frame-ancestors/);
     expect(dashboardHtml()).not.toContain(dashboardPaths.reportData);
+    // Module scripts do not load from file://: a static page has none.
+    expect(html).not.toContain('type="module"');
   });
 
   test('the chart library is the chart.js package’s own UMD bundle', () => {
@@ -68,11 +103,11 @@ describe('mountDashboard on a real Express app (loopback)', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  test.each([
+  test.each<[string, RegExp, string]>([
     ['/', /^text\/html/, dashboardHtml()],
     ['/index.html', /^text\/html/, dashboardHtml()],
     ['/assets/dashboard.css', /^text\/css/, dashboardCss],
-    ['/assets/dashboard.js', /^text\/javascript/, dashboardScript],
+    ...[...modules].map(([path, code]): [string, RegExp, string] => [`/assets/js/${path}`, /^text\/javascript/, code]),
   ])('GET %s: the right type and body, under the strict CSP', async (path, type, body) => {
     const response = await fetch(`${base}${path}`);
     expect(response.status).toBe(200);
@@ -94,5 +129,9 @@ describe('mountDashboard on a real Express app (loopback)', () => {
     expect(await (await fetch(`${base}/api/model.json`)).json()).toEqual({ placeholder: true });
     expect((await fetch(`${base}/assets/../package.json`)).status).toBe(404);
     expect((await fetch(`${base}/assets/other.js`)).status).toBe(404);
+    expect((await fetch(`${base}/assets/js/dashboard/client/main.ts`)).status).toBe(404);
+    expect((await fetch(`${base}/assets/js/serving/api-schema.js`)).status).toBe(404);
+    // The linked script is for static reports; the server sends modules.
+    expect((await fetch(`${base}/${dashboardPaths.script}`)).status).toBe(404);
   });
 });

@@ -7,6 +7,7 @@ import { extname, join, normalize } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { formatNumber } from '../../src/core/number-format.js';
 import { dashboardContentSecurityPolicy } from '../../src/dashboard/page-html.js';
 import { modelInfoSchema, versionHistorySchema, type ModelInfo, type VersionHistory } from '../../src/serving/api-schema.js';
 import { createProject, defaultConfigText, mlopsBin, repoRoot, runMlops, stackTraceLine } from '../helpers/project.js';
@@ -161,7 +162,7 @@ describe('the dashboard on a real server and as a static report', () => {
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     expect(page.headers.get('content-security-policy')).toBe(dashboardContentSecurityPolicy);
     const html = await page.text();
-    for (const asset of ['assets/dashboard.css', 'assets/dashboard.js', 'assets/chart.umd.min.js']) {
+    for (const asset of ['assets/dashboard.css', 'assets/js/dashboard/client/main.js', 'assets/chart.umd.min.js']) {
       expect(html).toContain(`"${asset}"`);
       const response = await fetch(`${served.url}/${asset}`);
       expect(response.status, asset).toBe(200);
@@ -177,7 +178,7 @@ describe('the dashboard on a real server and as a static report', () => {
     expect(textOf(dom, 'errors')).toBe('');
     expect(textOf(dom, 'served-version')).toBe(model.version);
     expect(textOf(dom, 'data-sha256')).toBe(model.lineage.dataset.sha256);
-    expect(textOf(dom, 'glance-metric')).toBe(model.evaluation.overall.metrics['auc']!.toFixed(4));
+    expect(textOf(dom, 'glance-metric')).toBe(formatNumber(model.evaluation.overall.metrics['auc']));
     expect(dom).toMatch(/<canvas id="glance-chart"[^>]*width="\d+"/);
     // Every slice value of both slice columns, with its row count.
     for (const [column, values] of Object.entries(model.evaluation.slices)) {

@@ -10,7 +10,7 @@ import {
   pairedBootstrapDelta,
   percentileInterval,
 } from '../../src/evaluation/bootstrap.js';
-import { computeMetrics, prepareMetrics } from '../../src/evaluation/metrics.js';
+import { prepareMetrics } from '../../src/evaluation/metrics.js';
 import { syntheticBinary } from './synthetic.js';
 
 const split = syntheticBinary(1400, 3);
@@ -99,7 +99,7 @@ describe('bootstrapIntervals', () => {
     const yTrue = Array.from({ length: 300 }, () => random() * 10);
     const yPred = yTrue.map((y) => y + (random() - 0.5) * 3);
     const regression = bootstrapMetricIntervals('regression', yTrue, yPred, {}, settings);
-    const point = computeMetrics('regression', yTrue, yPred);
+    const point = prepareMetrics('regression', yTrue, yPred).compute();
     for (const metric of ['mae', 'rmse', 'r2']) {
       expect(regression[metric]!.low).toBeLessThan(point[metric]!);
       expect(regression[metric]!.high).toBeGreaterThan(point[metric]!);
@@ -112,7 +112,7 @@ describe('bootstrapIntervals', () => {
       return row.map((p) => p / sum);
     });
     const multiclass = bootstrapMetricIntervals('multiclass', labels, probabilities, { classCount: 3 }, settings);
-    const multiclassPoint = computeMetrics('multiclass', labels, probabilities, { classCount: 3 });
+    const multiclassPoint = prepareMetrics('multiclass', labels, probabilities, { classCount: 3 }).compute();
     for (const metric of ['accuracy', 'macro_f1', 'log_loss']) {
       expect(multiclass[metric]!.low).toBeLessThan(multiclassPoint[metric]!);
       expect(multiclass[metric]!.high).toBeGreaterThan(multiclassPoint[metric]!);
@@ -151,7 +151,7 @@ describe('paired bootstrap (candidate − champion on the same rows)', () => {
       metric: 'auc',
       bootstrap: settings,
     });
-    const point = computeMetrics('binary', split.yTrue, split.scores).auc! - computeMetrics('binary', split.yTrue, split.worse).auc!;
+    const point = prepareMetrics('binary', split.yTrue, split.scores).compute().auc! - prepareMetrics('binary', split.yTrue, split.worse).compute().auc!;
     expect(result.delta).toBeCloseTo(point, 12);
     expect(result.interval!.low).toBeGreaterThan(0);
     expect(result.interval!.low).toBeLessThan(point);

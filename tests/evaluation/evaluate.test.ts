@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { DataError } from '../../src/core/errors.js';
 import { createRandom } from '../../src/core/rng.js';
 import { evaluatePredictions, maxResidualSamples, missingSliceValue } from '../../src/evaluation/evaluate.js';
-import { computeMetrics } from '../../src/evaluation/metrics.js';
+import { prepareMetrics } from '../../src/evaluation/metrics.js';
 import { evaluationReportSchema } from '../../src/evaluation/report-schema.js';
 import { syntheticBinary } from './synthetic.js';
 
@@ -26,9 +26,9 @@ describe('evaluatePredictions: binary', () => {
     expect(report).toMatchObject({ task: 'binary', confidence: 0.95, resamples: 200 });
   });
 
-  test('overall metrics are computeMetrics on all rows, with an interval per metric', () => {
+  test('overall metrics are prepareMetrics on all rows, with an interval per metric', () => {
     expect(report.overall.rows).toBe(600);
-    expect(report.overall.metrics).toEqual(computeMetrics('binary', split.yTrue, split.scores, { threshold: 0.5 }));
+    expect(report.overall.metrics).toEqual(prepareMetrics('binary', split.yTrue, split.scores, { threshold: 0.5 }).compute());
     expect(Object.keys(report.overall.intervals).sort()).toEqual(Object.keys(report.overall.metrics).sort());
     const positives = split.yTrue.reduce((a, b) => a + b, 0);
     expect(report.overall.target_summary).toEqual({ positive_rate: positives / 600 });
@@ -44,11 +44,11 @@ describe('evaluatePredictions: binary', () => {
 
   test('each slice holds the metrics of exactly its rows', () => {
     const rows = contract.flatMap((value, i) => (value === 'Two year' ? [i] : []));
-    const expected = computeMetrics(
+    const expected = prepareMetrics(
       'binary',
       rows.map((i) => split.yTrue[i]!),
       rows.map((i) => split.scores[i]!),
-    );
+    ).compute();
     const slice = report.slices.contract!['Two year']!;
     expect(slice.rows).toBe(rows.length);
     for (const [metric, value] of Object.entries(expected)) expect(slice.metrics[metric]).toBeCloseTo(value, 12);

@@ -1,34 +1,18 @@
 import { describe, expect, test } from 'vitest';
-import { binaryMetricNames, multiclassMetricNames, regressionMetricNames } from '../../src/config/schema.js';
+import { binaryMetricNames, multiclassMetricNames, regressionMetricNames, type TaskType } from '../../src/config/schema.js';
 import { DataError } from '../../src/core/errors.js';
-import {
-  binaryAccuracy,
-  binaryCounts,
-  binaryF1,
-  binaryLogLoss,
-  binaryPrecision,
-  binaryRecall,
-  brierScore,
-  calibrationBins,
-  computeMetrics,
-  confusionMatrix,
-  formatMetricDelta,
-  formatMetricValue,
-  macroF1,
-  macroF1OfLabels,
-  meanAbsoluteError,
-  multiclassAccuracy,
-  multiclassLogLoss,
-  predictedClasses,
-  prepareMetrics,
-  r2Score,
-  rocAuc,
-  rocCurve,
-  rootMeanSquaredError,
-} from '../../src/evaluation/metrics.js';
+import { calibrationBins } from '../../src/evaluation/metrics-binary.js';
+import { predictedClasses } from '../../src/evaluation/metrics-multiclass.js';
+import { confusionMatrix } from '../../src/evaluation/metrics-shared.js';
+import { prepareMetrics, type MetricOptions, type Numbers } from '../../src/evaluation/metrics.js';
 import { loadMetricReference } from './reference.js';
 
 const reference = loadMetricReference();
+
+/** Every metric of the task on all rows: the one API, as evaluation and the bootstrap call it. */
+function computeMetrics(task: TaskType, yTrue: Numbers, predictions: Numbers, options: MetricOptions = {}): Record<string, number> {
+  return prepareMetrics(task, yTrue, predictions, options).compute();
+}
 
 describe('binary metrics against scikit-learn 1.2.1', () => {
   const small = reference.binary_metrics_small;
@@ -37,8 +21,8 @@ describe('binary metrics against scikit-learn 1.2.1', () => {
     ['auc_doc_example', reference.auc_doc_example.y_true, reference.auc_doc_example.y_score, reference.auc_doc_example.roc_auc],
     ['auc_with_ties', reference.auc_with_ties.y_true, reference.auc_with_ties.y_score, reference.auc_with_ties.roc_auc],
     ['binary_metrics_small', small.y_true, small.y_prob, small.roc_auc],
-  ])('rocAuc on %s', (_name, yTrue, yScore, expected) => {
-    expect(rocAuc(yTrue, yScore)).toBeCloseTo(expected, 12);
+  ])('auc on %s', (_name, yTrue, yScore, expected) => {
+    expect(computeMetrics('binary', yTrue, yScore).auc).toBeCloseTo(expected, 12);
   });
 
   test.each([
@@ -54,17 +38,6 @@ describe('binary metrics against scikit-learn 1.2.1', () => {
     expect(metrics[metric]).toBeCloseTo(expected, 12);
   });
 
-  test.each([
-    ['binaryAccuracy', binaryAccuracy(small.y_true, small.y_prob, small.threshold), small.accuracy],
-    ['binaryPrecision', binaryPrecision(small.y_true, small.y_prob, small.threshold), small.precision],
-    ['binaryRecall', binaryRecall(small.y_true, small.y_prob, small.threshold), small.recall],
-    ['binaryF1', binaryF1(small.y_true, small.y_prob, small.threshold), small.f1],
-    ['binaryLogLoss', binaryLogLoss(small.y_true, small.y_prob), small.log_loss],
-    ['brierScore', brierScore(small.y_true, small.y_prob), small.brier],
-  ])('%s on binary_metrics_small', (_name, actual, expected) => {
-    expect(actual).toBeCloseTo(expected, 12);
-  });
-
   test('computeMetrics returns exactly the binary metric names of the config schema', () => {
     expect(Object.keys(computeMetrics('binary', small.y_true, small.y_prob)).sort()).toEqual([...binaryMetricNames].sort());
   });
@@ -75,33 +48,12 @@ describe('binary metrics against scikit-learn 1.2.1', () => {
     expect(metrics.log_loss).toBeCloseTo(small.log_loss, 6);
     expect(metrics.brier).toBeCloseTo(small.brier, 6);
   });
-
-  test('rocCurve matches sklearn roc_curve (drop_intermediate, thresholds[0] = max + 1) on the doc example', () => {
-    const { y_true, y_score, roc_curve } = reference.auc_doc_example;
-    const curve = rocCurve(y_true, y_score)!;
-    expect(curve.fpr).toEqual(roc_curve.fpr);
-    expect(curve.tpr).toEqual(roc_curve.tpr);
-    expect(curve.thresholds).toHaveLength(roc_curve.thresholds.length);
-    curve.thresholds.forEach((t, i) => expect(t).toBeCloseTo(roc_curve.thresholds[i]!, 12));
-  });
-
-  test('rocCurve drops collinear points: 4 distinct scores on one straight segment keep only the ends', () => {
-    // Scores desc 0.9(1) 0.8(1) 0.7(0) 0.6(0): points (fps,tps) = (0,1) (0,2) (1,2) (2,2).
-    // (0,2) is a corner; (1,2) lies between (0,2) and (2,2) on tpr = 1, so sklearn drops it.
-    const curve = rocCurve([1, 1, 0, 0], [0.9, 0.8, 0.7, 0.6])!;
-    expect(curve.fpr).toEqual([0, 0, 0, 1]);
-    expect(curve.tpr).toEqual([0, 0.5, 1, 1]);
-    expect(curve.thresholds[0]).toBeCloseTo(1.9, 12);
-    expect(curve.thresholds.slice(1)).toEqual([0.9, 0.8, 0.6]);
-  });
 });
 
 describe('binary edge cases', () => {
   test('one class present: AUC is omitted (never NaN), other metrics stay', () => {
     const metrics = computeMetrics('binary', [1, 1, 1], [0.9, 0.4, 0.7]);
     expect(metrics).not.toHaveProperty('auc');
-    expect(rocAuc([1, 1, 1], [0.9, 0.4, 0.7])).toBeUndefined();
-    expect(rocCurve([0, 0], [0.1, 0.2])).toBeUndefined();
     expect(metrics.accuracy).toBeCloseTo(2 / 3, 12);
     expect(metrics.recall).toBeCloseTo(2 / 3, 12);
     expect(metrics.precision).toBe(1);
@@ -117,10 +69,10 @@ describe('binary edge cases', () => {
 
   test('a confidently wrong probability is clipped like sklearn, not Infinity', () => {
     // p = 0 for a positive: −log(1e-15) = 34.538776.
-    expect(binaryLogLoss([1], [0])).toBeCloseTo(34.538776394910684, 10);
+    expect(computeMetrics('binary', [1], [0]).log_loss).toBeCloseTo(34.538776394910684, 10);
     // p = 1 for a negative: p is clipped to 1 − 1e-15 first, so the loss is −log(1 − (1 − 1e-15)) in
     // float64 = −log(9.992e-16) = 34.539576, as sklearn (clip, then 1 − p) computes it.
-    expect(binaryLogLoss([0], [1])).toBeCloseTo(34.53957599234088, 10);
+    expect(computeMetrics('binary', [0], [1]).log_loss).toBeCloseTo(34.53957599234088, 10);
   });
 
   test.each([
@@ -131,7 +83,8 @@ describe('binary edge cases', () => {
     [0.7000001, 0.7, true],
     [0.6999999, 0.7, false],
   ])('p=%s at threshold %s is predicted positive: %s', (p, threshold, positive) => {
-    expect(binaryCounts([1], [p], threshold)).toEqual(positive ? { tp: 1, fp: 0, tn: 0, fn: 0 } : { tp: 0, fp: 0, tn: 0, fn: 1 });
+    // One positive row: recall and accuracy are 1 when it is predicted positive, else 0.
+    expect(computeMetrics('binary', [1], [p], { threshold })).toMatchObject(positive ? { recall: 1, accuracy: 1 } : { recall: 0, accuracy: 0 });
   });
 
   test('nothing predicted positive: precision, recall and f1 are 0 (sklearn zero_division=0)', () => {
@@ -200,23 +153,21 @@ describe('multiclass metrics (hand-checked)', () => {
     expect(metrics[metric]).toBeCloseTo(expected, digits);
   });
 
-  test('the single-metric functions agree', () => {
-    expect(multiclassAccuracy(yTrue, probabilities, 3)).toBeCloseTo(0.8, 12);
-    expect(macroF1(yTrue, probabilities, 3)).toBeCloseTo(0.8222222222222223, 12);
-    expect(multiclassLogLoss(yTrue, probabilities, 3)).toBeCloseTo(0.6421815310438048, 6);
+  test('the predicted classes are the argmax of each row', () => {
     expect(Array.from(predictedClasses(probabilities, 3))).toEqual([0, 1, 1, 2, 1]);
   });
 
   test('macro F1 averages only classes present in yTrue or yPred (class 3 absent from both)', () => {
     // classes 0..3; rows (true→pred): 0→0, 1→1, 2→1. Class 0: F1 1; class 1: tp 1, fp 1 → 2/3; class 2: fn 1 → 0.
     // sklearn macro over labels {0, 1, 2}: (1 + 2/3 + 0) / 3 = 0.5556 (not / 4).
-    expect(macroF1OfLabels([0, 1, 2], [0, 1, 1], 4)).toBeCloseTo(5 / 9, 12);
+    const predictedOneHot = [1, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0];
+    expect(computeMetrics('multiclass', [0, 1, 2], predictedOneHot, { classCount: 4 }).macro_f1).toBeCloseTo(5 / 9, 12);
   });
 
   test('log loss renormalises rows after clipping: [0.5, 0.5, 0.5] counts as 1/3 each', () => {
-    expect(multiclassLogLoss([0], [0.5, 0.5, 0.5], 3)).toBeCloseTo(Math.log(3), 12);
+    expect(computeMetrics('multiclass', [0], [0.5, 0.5, 0.5], { classCount: 3 }).log_loss).toBeCloseTo(Math.log(3), 12);
     // A zero probability on the true class is clipped to 1e-15 instead of giving Infinity.
-    expect(multiclassLogLoss([2], [0.5, 0.5, 0], 3)).toBeCloseTo(34.538776394910684, 8);
+    expect(computeMetrics('multiclass', [2], [0.5, 0.5, 0], { classCount: 3 }).log_loss).toBeCloseTo(34.538776394910684, 8);
   });
 
   test('ties in probabilities predict the first class, like numpy argmax', () => {
@@ -249,12 +200,6 @@ describe('regression metrics against scikit-learn 1.2.1', () => {
     expect(metrics[metric]).toBeCloseTo(expected, 12);
   });
 
-  test('the single-metric functions agree', () => {
-    expect(meanAbsoluteError(example.y_true, example.y_pred)).toBeCloseTo(example.mae, 12);
-    expect(rootMeanSquaredError(example.y_true, example.y_pred)).toBeCloseTo(example.rmse, 12);
-    expect(r2Score(example.y_true, example.y_pred)).toBeCloseTo(example.r2, 12);
-  });
-
   test.each([
     // sklearn r2_score(force_finite=True) on a constant target: 1.0 if perfect, else 0.0.
     ['perfect on a constant target', [0.1, 0.1, 0.1], [0.1, 0.1, 0.1], 1],
@@ -263,7 +208,7 @@ describe('regression metrics against scikit-learn 1.2.1', () => {
     ['predicting the mean', [1, 2, 3], [2, 2, 2], 0],
     ['worse than the mean', [1, 2, 3], [3, 2, 1], -3],
   ])('r2 %s', (_case, yTrue, yPred, expected) => {
-    expect(r2Score(yTrue, yPred)).toBeCloseTo(expected, 12);
+    expect(computeMetrics('regression', yTrue, yPred).r2).toBeCloseTo(expected, 12);
   });
 
   test('a non-finite prediction is a DataError', () => {
@@ -285,28 +230,5 @@ describe('row weights equal duplicated rows (what the bootstrap relies on)', () 
     const copied = computeMetrics(task, duplicate(yTrue, counts), duplicate(predictions, counts, width), options);
     expect(Object.keys(weighted).sort()).toEqual(Object.keys(copied).sort());
     for (const [metric, value] of Object.entries(copied)) expect(weighted[metric]).toBeCloseTo(value, 12);
-  });
-});
-
-describe('number formatting', () => {
-  test.each([
-    [0.8461234, '0.8461'],
-    [0.8, '0.8000'],
-    [12.3456, '12.35'],
-    [0.041234, '0.04123'],
-    [0, '0.000'],
-    [123456.7, '123457'],
-    [null, '—'],
-  ])('formatMetricValue(%s) = %s', (value, text) => {
-    expect(formatMetricValue(value)).toBe(text);
-  });
-
-  test.each([
-    [0.005, '+0.005000'],
-    [-0.031, '−0.03100'],
-    [0, '0.000'],
-    [null, '—'],
-  ])('formatMetricDelta(%s) = %s', (value, text) => {
-    expect(formatMetricDelta(value)).toBe(text);
   });
 });

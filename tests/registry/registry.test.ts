@@ -55,7 +55,7 @@ describe('ModelRegistry', () => {
     const registry = await ModelRegistry.open(root);
     const input = await runInput({ runId: 'run-a' });
     const registered = await registry.register(input);
-    expect(registered).toMatchObject({
+    expect(registered.entry).toMatchObject({
       version: '1.0.0',
       status: 'champion',
       run_id: 'run-a',
@@ -75,7 +75,10 @@ describe('ModelRegistry', () => {
     expect(await readFile(join(versionDir, 'weights.bin'))).toEqual(await readFile(join(input.modelDir, 'weights.bin')));
     const card = JSON.parse(await readFile(join(versionDir, 'card.json'), 'utf8')) as unknown;
     expect(validateModelCard(card)).toEqual({ valid: true, errors: [] });
-    expect(await readFile(join(versionDir, 'card.md'), 'utf8')).toContain(input.lineage.dataset.sha256);
+    // register returns the card it wrote, so callers never read card.json back.
+    expect(registered.card).toEqual(card);
+    expect(registered.markdown).toBe(await readFile(join(versionDir, 'card.md'), 'utf8'));
+    expect(registered.markdown).toContain(input.lineage.dataset.sha256);
     const lineage = lineageSchema.parse(JSON.parse(await readFile(join(versionDir, 'lineage.json'), 'utf8')));
     expect(lineage.parent_version).toBeNull();
     expect(registryIndexSchema.safeParse(JSON.parse(await readIndexFile())).success).toBe(true);
@@ -86,9 +89,9 @@ describe('ModelRegistry', () => {
     const registry = await ModelRegistry.open(root);
     await registry.register(await runInput({ runId: 'run-a' }));
     const b = await registry.register(await runInput({ runId: 'run-b', dataVersion: 'telco-churn v2' }));
-    expect(b).toMatchObject({ version: '1.1.0', status: 'champion', parent_version: '1.0.0' });
+    expect(b.entry).toMatchObject({ version: '1.1.0', status: 'champion', parent_version: '1.0.0' });
     const c = await registry.register(await runInput({ runId: 'run-c', dataVersion: 'telco-churn v2', extraFeature: true }));
-    expect(c).toMatchObject({ version: '2.0.0', parent_version: '1.1.0' });
+    expect(c.entry).toMatchObject({ version: '2.0.0', parent_version: '1.1.0' });
     expect((await registry.lineage('2.0.0')).parent_version).toBe('1.1.0');
     expect(await readFile(join(registry.versionDir('2.0.0'), 'card.md'), 'utf8')).toContain('features added: total_charges');
 
@@ -107,9 +110,9 @@ describe('ModelRegistry', () => {
 
     // Against champion 1.0.0 the same data and config with new code is a patch; 1.1.0 exists, so new data goes past it.
     const d = await registry.register(await runInput({ runId: 'run-d', commit: 'b'.repeat(40), promote: false }));
-    expect(d).toMatchObject({ version: '1.0.1', status: 'candidate', parent_version: '1.0.0' });
+    expect(d.entry).toMatchObject({ version: '1.0.1', status: 'candidate', parent_version: '1.0.0' });
     const e = await registry.register(await runInput({ runId: 'run-e', dataVersion: 'telco-churn v3' }));
-    expect(e).toMatchObject({ version: '1.2.0', status: 'champion', parent_version: '1.0.0' });
+    expect(e.entry).toMatchObject({ version: '1.2.0', status: 'champion', parent_version: '1.0.0' });
     expect((await registry.versions()).map((v) => v.version)).toEqual(['1.0.0', '1.0.1', '1.1.0', '1.2.0', '2.0.0']);
   });
 
@@ -132,14 +135,14 @@ describe('ModelRegistry', () => {
     await expect(stat(join(root, 'registry.json'))).rejects.toMatchObject({ code: 'ENOENT' });
 
     const forced = await registry.register({ ...rejected, force: true, promote: false });
-    expect(forced).toMatchObject({ version: '1.0.0', gate_passed: false, status: 'candidate' });
+    expect(forced.entry).toMatchObject({ version: '1.0.0', gate_passed: false, status: 'candidate' });
     expect(await readFile(join(registry.versionDir('1.0.0'), 'card.md'), 'utf8')).toContain('registered anyway (forced)');
   });
 
   test.each([
     ['weights.bin is missing', async (modelDir: string) => rm(join(modelDir, 'weights.bin')), /weights\.bin is missing but .*model\.json names it/],
     ['preprocessing.json is missing', async (modelDir: string) => rm(join(modelDir, 'preprocessing.json')), /preprocessing\.json is missing/],
-    ['weights.bin is truncated', async (modelDir: string) => writeFile(join(modelDir, 'weights.bin'), Buffer.alloc(10)), /hold 10 bytes but .* describes 64/],
+    ['weights.bin is truncated', async (modelDir: string) => writeFile(join(modelDir, 'weights.bin'), Buffer.alloc(10)), /weights\.bin has 10 bytes but .*model\.json describes 64: the model files are corrupt or mismatched/],
     [
       'model.json names a weight file outside the folder',
       async (modelDir: string) => {
@@ -243,7 +246,7 @@ describe('ModelRegistry', () => {
 
     // The dead process's lock is broken, its staging folder removed, and an orphaned folder's number skipped.
     const next = await registry.register(await runInput({ runId: 'run-next', dataVersion: 'telco-churn v2' }));
-    expect(next).toMatchObject({ version: nextExpected, status: 'champion', parent_version: '1.0.0' });
+    expect(next.entry).toMatchObject({ version: nextExpected, status: 'champion', parent_version: '1.0.0' });
     expect((await registry.versions()).map((v) => v.version)).toEqual(['1.0.0', nextExpected]);
     expect(await readdir(join(root, '.staging')).catch(() => [])).toEqual([]);
     await expect(stat(join(root, '.lock'))).rejects.toMatchObject({ code: 'ENOENT' });

@@ -5,12 +5,11 @@ import { buildModelCard } from '../../src/cards/model-card.js';
 import type { EvaluationReport, GroupMetrics } from '../../src/evaluation/report-schema.js';
 import {
   binResiduals,
-  chartRange,
   extractMermaidBlocks,
-  formatChartNumber,
   maxChartCategories,
   maxTrendPoints,
   mermaidLabel,
+  mermaidNumber,
   renderCalibrationChart,
   renderMetricTrendChart,
   renderResidualChart,
@@ -44,25 +43,25 @@ function hostileReport(): EvaluationReport {
   return { ...evaluation, slices: { 'plan "tier"': values, contract: evaluation.slices['contract']! } };
 }
 
-describe('formatChartNumber', () => {
+describe('mermaidNumber', () => {
   test.each([
     [0.84567, '0.8457'],
     [0.8, '0.8'],
     [1, '1'],
     [-0.000123456, '-0.0001235'],
     [0.00001, '0.00001'],
-    [1e-7, '0'],
-    [-1e-9, '0'],
-    [123456.7, '123500'],
+    [1e-7, '0.0000001'],
+    [-1e-11, '0'],
+    [123456.7, '123457'],
     [310.44, '310.4'],
     [-42, '-42'],
   ])('%s → %s', (value, expected) => {
-    expect(formatChartNumber(value)).toBe(expected);
-    expect(formatChartNumber(value)).not.toMatch(/e/i);
+    expect(mermaidNumber(value)).toBe(expected);
+    expect(mermaidNumber(value)).not.toMatch(/e/i);
   });
 
   test.each([[Number.NaN], [Number.POSITIVE_INFINITY]])('refuses %s', (value) => {
-    expect(() => formatChartNumber(value)).toThrow(/not a finite number/);
+    expect(() => mermaidNumber(value)).toThrow(/not a finite number/);
   });
 });
 
@@ -81,32 +80,6 @@ describe('mermaidLabel', () => {
   });
 });
 
-describe('chartRange', () => {
-  test.each([
-    ['auc', [0.81, 0.85, 0.79]],
-    ['auc', [0.999, 0.998]],
-    ['accuracy', [0.01, 0.02]],
-    ['log_loss', [0.01, 0.4]],
-    ['rmse', [310.4, 420.2]],
-    ['r2', [0.99, 0.97]],
-    ['residual', [-12.5, 3, 0]],
-  ])('%s %j: the range holds every value and stays in the metric’s domain', (metric, values) => {
-    const range = chartRange(values, metric);
-    for (const value of values) {
-      expect(range.min).toBeLessThanOrEqual(value);
-      expect(range.max).toBeGreaterThanOrEqual(value);
-    }
-    if (['auc', 'accuracy'].includes(metric)) expect([range.min >= 0, range.max <= 1]).toEqual([true, true]);
-    if (['log_loss', 'rmse'].includes(metric)) expect(range.min).toBeGreaterThanOrEqual(0);
-    if (metric === 'r2') expect(range.max).toBeLessThanOrEqual(1);
-  });
-
-  test('a difference in the fourth decimal does not fill the axis', () => {
-    const range = chartRange([0.8397, 0.8459], 'auc');
-    expect(range.max - range.min).toBeGreaterThanOrEqual(0.1);
-  });
-});
-
 describe('renderSliceMetricChart', () => {
   test('one fenced xychart per slice column: overall first, every slice with its rows, undefined metrics named', () => {
     const { evaluation } = buildRunInputs();
@@ -122,7 +95,7 @@ describe('renderSliceMetricChart', () => {
     const auc = evaluation.overall.metrics['auc']!;
     const monthly = evaluation.slices['contract']!['Month-to-month']!.metrics['auc']!;
     const oneYear = evaluation.slices['contract']!['One year']!.metrics['auc']!;
-    expect(block).toContain(`bar [${[auc, monthly, oneYear].map(formatChartNumber).join(', ')}]`);
+    expect(block).toContain(`bar [${[auc, monthly, oneYear].map(mermaidNumber).join(', ')}]`);
     expect(block).not.toContain('line [');
   });
 
@@ -137,7 +110,7 @@ describe('renderSliceMetricChart', () => {
     };
     const block = extractMermaidBlocks(renderSliceMetricChart(candidate, 'f1', championReport))[0]!;
     expect(block).toContain('title "f1 by contract (bars: candidate, line: champion)"');
-    const expectedLine = [championReport.overall, ...Object.values(championReport.slices['contract']!)].map((g) => formatChartNumber(g.metrics['f1']!));
+    const expectedLine = [championReport.overall, ...Object.values(championReport.slices['contract']!)].map((g) => mermaidNumber(g.metrics['f1']!));
     expect(block).toContain(`line [${expectedLine.join(', ')}]`);
   });
 

@@ -30,7 +30,7 @@ export async function registerFixtureVersion(registry: ModelRegistry, workDir: s
   const modelDir = await writeTinyModel(join(workDir, inputs.lineage.run_id));
   await writeFile(join(modelDir, 'preprocessing.json'), JSON.stringify(fixturePreprocessing));
   const registered = await registry.register({ modelDir, ...inputs, promote: options.promote ?? true });
-  return registered.version;
+  return registered.entry.version;
 }
 
 /** An experiment record as the pipeline writes it. */

@@ -55,6 +55,16 @@ describe('buildReportData', () => {
     expect(data.versions.champion).toBeNull();
   });
 
+  test.each([
+    ['not JSON', '{"passed": tru', /Cannot use gate\.json of version 1\.1\.0: \S+gate\.json is not valid JSON/],
+    ['the wrong shape', '{"passed": "yes"}', /Cannot use gate\.json of version 1\.1\.0: \S+gate\.json does not have the expected shape:\n.*passed/],
+  ])('a stored gate.json that is %s is a RegistryError naming the version and file', async (_case, text, message) => {
+    const registry = await fixtureRegistryWithHistory(join(dir, 'registry'), join(dir, 'work'));
+    await writeFile(join(registry.versionDir('1.1.0'), 'gate.json'), text);
+    await expect(buildReportData(registry)).rejects.toThrow(RegistryError);
+    await expect(buildReportData(registry)).rejects.toThrow(message);
+  });
+
   test('an empty registry is a RegistryError that says what to run', async () => {
     const registry = await ModelRegistry.open(join(dir, 'registry'));
     await expect(buildReportData(registry)).rejects.toThrow(RegistryError);

@@ -1,14 +1,15 @@
-import { loadConfig } from '../../config/load.js';
+import { z } from 'zod';
 import { ConfigError } from '../../core/errors.js';
 import { deployVersion } from '../../deploy/deploy.js';
-import { createDeployTarget, imageRepository, parseTargetName } from '../../deploy/targets.js';
-import { registryPath } from '../../pipeline/steps.js';
+import { createDeployTarget, deployTargetNames, imageRepository } from '../../deploy/targets.js';
+import { registryPath } from '../../config/paths.js';
 import { ModelRegistry } from '../../registry/registry.js';
 import { parseReleaseTag } from '../../registry/semver.js';
-import { commonOptions, commonUsage, stringOption, type CliCommand } from '../command.js';
+import { commonOptions, commonUsage, defineCommand, loadCommandConfig } from '../command.js';
+import { oneOf, text } from '../options.js';
 
 /** `mlops deploy`: the CLI edge of the deploy action (same targets, check and rollback). */
-export const deployCommand: CliCommand = {
+export const deployCommand = defineCommand({
   name: 'deploy',
   summary: 'deploy a registered version to the configured target; check /model; roll back on failure',
   usage: `mlops deploy --version V [--target local|webhook|kubernetes]
@@ -21,14 +22,13 @@ exits with 6.
   --version V         the version to deploy (required)
   --target T          override deploy.target
 ${commonUsage}`,
-  options: { ...commonOptions, version: { type: 'string' }, target: { type: 'string' } },
+  options: z.strictObject({ ...commonOptions, version: text(), target: oneOf(deployTargetNames) }),
   async run(context) {
-    const tag = stringOption(context.options, 'version');
+    const tag = context.options.version;
     if (tag === undefined) throw new ConfigError('mlops deploy needs --version, e.g. --version 1.2.0 (see `mlops versions`).');
     const version = parseReleaseTag(tag);
-    const targetOption = stringOption(context.options, 'target');
-    const target = targetOption === undefined ? undefined : parseTargetName(targetOption, '--target');
-    const loaded = await loadConfig(stringOption(context.options, 'config'));
+    const target = context.options.target;
+    const loaded = await loadCommandConfig(context);
     const registry = await ModelRegistry.open(registryPath(loaded));
     if (!(await registry.get(version))) {
       const known = (await registry.versions()).map((v) => v.version);
@@ -46,4 +46,4 @@ ${commonUsage}`,
     context.io.stdout.write(`deployed: ${outcome.version} at ${outcome.url}${outcome.previous ? ` (previous: ${outcome.previous})` : ''}\n`);
     return 0;
   },
-};
+});

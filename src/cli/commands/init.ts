@@ -1,13 +1,17 @@
 import { access, writeFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
-import { inferConfig, renderConfigYaml } from '../../config/infer.js';
-import { defaultConfigPath, parseConfigText } from '../../config/load.js';
+import { renderConfigYaml } from '../../config/config-yaml.js';
+import { inferConfig } from '../../data/infer-config.js';
+import { z } from 'zod';
+import { parseConfigText } from '../../config/load.js';
+import { resolveConfigPath } from '../../config/paths.js';
 import { ConfigError } from '../../core/errors.js';
-import { commonOptions, commonUsage, stringOption, type CliCommand } from '../command.js';
+import { commonOptions, commonUsage, defineCommand } from '../command.js';
+import { flag, oneOf, text } from '../options.js';
 
 const tasks = ['binary', 'multiclass', 'regression'] as const;
 
-export const initCommand: CliCommand = {
+export const initCommand = defineCommand({
   name: 'init',
   summary: 'infer a config from a CSV (types, vocabularies, ranges, task)',
   usage: `mlops init --data FILE --target COLUMN [--task binary|multiclass|regression] [--config FILE] [--force]
@@ -19,25 +23,20 @@ vocabularies, numeric ranges, missing rates, the task and its labels, slices and
   --task TASK         override the inferred task
   --force             overwrite an existing config file
 ${commonUsage}`,
-  options: { ...commonOptions, data: { type: 'string' }, target: { type: 'string' }, task: { type: 'string' }, force: { type: 'boolean' } },
+  options: z.strictObject({ ...commonOptions, data: text(), target: text(), task: oneOf(tasks), force: flag() }),
   async run(context) {
-    const data = stringOption(context.options, 'data');
-    const target = stringOption(context.options, 'target');
+    const { data, target, task } = context.options;
     if (!data) throw new ConfigError('mlops init needs --data FILE (the CSV to learn from).');
     if (target === undefined) throw new ConfigError('mlops init needs --target COLUMN (the column to predict).');
-    const task = stringOption(context.options, 'task');
-    if (task !== undefined && !(tasks as readonly string[]).includes(task)) {
-      throw new ConfigError(`--task must be one of ${tasks.join(', ')}; got '${task}'.`);
-    }
-    const configPath = resolve(context.io.cwd, stringOption(context.options, 'config') ?? defaultConfigPath);
-    if (context.options.force !== true && (await exists(configPath))) {
+    const configPath = resolveConfigPath(context.io.cwd, context.options.config);
+    if (!context.options.force && (await exists(configPath))) {
       throw new ConfigError(`${relative(context.io.cwd, configPath) || configPath} already exists; pass --force to overwrite it.`);
     }
     const inferred = await inferConfig({
       dataPath: resolve(context.io.cwd, data),
       configPath,
       target,
-      task: task as (typeof tasks)[number] | undefined,
+      task,
       logger: context.logger,
     });
     const yaml = renderConfigYaml(inferred.config, inferred.notes);
@@ -47,7 +46,7 @@ ${commonUsage}`,
     context.io.stdout.write(`wrote ${relative(context.io.cwd, configPath) || configPath}: ${inferred.config.features.length} features, task ${inferred.config.task.type}\n`);
     return 0;
   },
-};
+});
 
 async function exists(path: string): Promise<boolean> {
   try {

@@ -1,16 +1,19 @@
 import { resolve } from 'node:path';
 import { DataError } from '../../core/errors.js';
+import { columnFormat, formatNumber } from '../../core/number-format.js';
 import { DriftWindow } from '../../monitoring/drift-window.js';
 import { readSampleLog } from '../../monitoring/sample-log.js';
 import { ModelRegistry } from '../../registry/registry.js';
 import { parseVersion } from '../../registry/semver.js';
-import type { MonitoringSnapshot } from '../../serving/api-schema.js';
+import type { MonitoringSnapshot } from '../../monitoring/snapshot-schema.js';
 import { loadVersionBaseline } from '../../serving/served-model.js';
 import { resolveServeSettings } from '../../serving/settings.js';
-import { commonOptions, commonUsage, stringOption, type CliCommand } from '../command.js';
-import { formatNumber, renderTable } from '../table.js';
+import { z } from 'zod';
+import { commonOptions, commonUsage, defineCommand } from '../command.js';
+import { flag, text, texts } from '../options.js';
+import { renderTable } from '../table.js';
 
-export const monitorCommand: CliCommand = {
+export const monitorCommand = defineCommand({
   name: 'monitor',
   summary: 'compute the drift report offline from a request sample log',
   usage: `mlops monitor --log FILE [--log FILE ...] [--version V] [--registry DIR] [--json] [--fail-on-drift]
@@ -28,29 +31,19 @@ features, L-infinity distance of categorical ones, out-of-vocabulary and missing
   --json              print the report as JSON (the /monitoring shape)
   --fail-on-drift     exit with 3 when a feature drifted
 ${commonUsage}`,
-  options: {
-    ...commonOptions,
-    log: { type: 'string', multiple: true },
-    version: { type: 'string' },
-    registry: { type: 'string' },
-    json: { type: 'boolean' },
-    'fail-on-drift': { type: 'boolean' },
-  },
+  options: z.strictObject({ ...commonOptions, log: texts(), version: text(), registry: text(), json: flag(), 'fail-on-drift': flag() }),
   async run(context) {
-    const logValue = context.options.log;
-    const logs = (Array.isArray(logValue) ? logValue : typeof logValue === 'string' ? [logValue] : [])
-      .filter((path): path is string => typeof path === 'string')
-      .map((path) => resolve(context.io.cwd, path));
+    const logs = context.options.log.map((path) => resolve(context.io.cwd, path));
     if (logs.length === 0) throw new DataError('mlops monitor needs --log FILE: the request sample log written by `mlops serve` (monitoring.sample_log).');
-    let version = stringOption(context.options, 'version');
+    let version = context.options.version;
     if (version !== undefined) parseVersion(version);
     else {
       for (const path of logs) await readSampleLog(path, (record) => (version = record.model_version));
       if (version === undefined) throw new DataError(`No records in ${logs.join(', ')}: serve some traffic with monitoring.sample_log enabled first.`);
     }
     const settings = await resolveServeSettings({
-      config: stringOption(context.options, 'config'),
-      registry: stringOption(context.options, 'registry'),
+      config: context.options.config,
+      registry: context.options.registry,
       version,
       cwd: context.io.cwd,
       env: {},
@@ -72,16 +65,16 @@ ${commonUsage}`,
       });
     }
     const snapshot = window.snapshot();
-    if (context.options.json === true) context.io.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`);
+    if (context.options.json) context.io.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`);
     else context.io.stdout.write(renderReport(snapshot, used, skipped));
     if (skipped > 0) context.logger.info(`Skipped ${skipped} request${skipped === 1 ? '' : 's'} served by other versions than ${version}.`);
     const drifted = snapshot.features.filter((feature) => feature.drifted).map((feature) => feature.name);
-    if (context.options['fail-on-drift'] === true && drifted.length > 0) {
+    if (context.options['fail-on-drift'] && drifted.length > 0) {
       throw new DataError(`Drift against the training data of ${version} on: ${drifted.join(', ')}.`);
     }
     return 0;
   },
-};
+});
 
 /** The drift report as text: a table per feature, then the alerts. */
 export function renderReport(snapshot: MonitoringSnapshot, requests: number, skipped: number): string {
@@ -90,11 +83,11 @@ export function renderReport(snapshot: MonitoringSnapshot, requests: number, ski
     feature.name,
     feature.type,
     String(feature.count),
-    formatNumber(feature.missing_rate, 3),
-    feature.out_of_vocabulary_rate === undefined ? '–' : formatNumber(feature.out_of_vocabulary_rate, 3),
-    formatNumber(feature.psi),
-    formatNumber(feature.js),
-    formatNumber(feature.linf),
+    formatNumber(feature.missing_rate, { decimals: 3 }),
+    formatNumber(feature.out_of_vocabulary_rate, { decimals: 3 }),
+    formatNumber(feature.psi, columnFormat),
+    formatNumber(feature.js, columnFormat),
+    formatNumber(feature.linf, columnFormat),
     feature.drifted ? 'DRIFT' : '',
   ]);
   const lines = [

@@ -1,29 +1,30 @@
-import { loadConfig } from '../../config/load.js';
+import { z } from 'zod';
 import { ConfigError } from '../../core/errors.js';
 import { escapeMarkdownText } from '../../evaluation/gate-markdown.js';
-import { registryPath } from '../../pipeline/steps.js';
+import { columnFormat, formatNumber, missingValue, shortHash } from '../../core/number-format.js';
+import { registryPath } from '../../config/paths.js';
 import { ModelRegistry } from '../../registry/registry.js';
 import { diffExperiments, experimentDiffTables, findExperiment, renderExperimentDiffMarkdown } from '../../reports/experiment-diff.js';
-import { commonOptions, commonUsage, stringOption, type CliCommand, type CommandContext } from '../command.js';
-import { formatNumber, renderTable, shortHash } from '../table.js';
+import { commonOptions, commonUsage, defineCommand, loadCommandConfig, type CommandContext } from '../command.js';
+import { flag, positiveInteger } from '../options.js';
+import { renderTable } from '../table.js';
 
-async function openRegistry(config: string | undefined): Promise<ModelRegistry> {
-  const loaded = await loadConfig(config);
-  return ModelRegistry.open(registryPath(loaded));
+async function openRegistry(context: CommandContext<{ config?: string }>): Promise<ModelRegistry> {
+  return ModelRegistry.open(registryPath(await loadCommandConfig(context)));
 }
 
-export const versionsCommand: CliCommand = {
+export const versionsCommand = defineCommand({
   name: 'versions',
   summary: 'list registered model versions and the champion',
   usage: `mlops versions [--json]
 
   --json              print JSON instead of a table
 ${commonUsage}`,
-  options: { ...commonOptions, json: { type: 'boolean' } },
+  options: z.strictObject({ ...commonOptions, json: flag() }),
   async run(context) {
-    const registry = await openRegistry(stringOption(context.options, 'config'));
+    const registry = await openRegistry(context);
     const versions = await registry.versions();
-    if (context.options.json === true) {
+    if (context.options.json) {
       context.io.stdout.write(`${JSON.stringify(versions, null, 2)}\n`);
       return 0;
     }
@@ -35,17 +36,19 @@ ${commonUsage}`,
       v.version,
       v.status === 'champion' ? 'champion ★' : v.status,
       v.created_at.replace('T', ' ').slice(0, 19),
-      `${v.primary_metric} ${formatNumber(v.primary_value)}`,
+      `${v.primary_metric} ${formatNumber(v.primary_value, columnFormat)}`,
       shortHash(v.data_sha256),
       shortHash(v.commit, 8),
-      v.parent_version ?? '–',
+      v.parent_version ?? missingValue,
     ]);
     context.io.stdout.write(`${renderTable(['version', 'status', 'created (UTC)', 'metric', 'data sha256', 'commit', 'parent'], rows)}\n`);
     return 0;
   },
-};
+});
 
-export const experimentsCommand: CliCommand = {
+const experimentsOptions = z.strictObject({ ...commonOptions, json: flag(), md: flag(), limit: positiveInteger(), diff: flag(), all: flag() });
+
+export const experimentsCommand = defineCommand({
   name: 'experiments',
   summary: 'list every run (promoted, rejected, failed) or compare two with --diff',
   usage: `mlops experiments [--json | --md] [--limit N]
@@ -58,23 +61,18 @@ export const experimentsCommand: CliCommand = {
   --json              print JSON instead of a table
   --limit N           show the newest N runs (default 20)
 ${commonUsage}`,
-  options: { ...commonOptions, json: { type: 'boolean' }, md: { type: 'boolean' }, limit: { type: 'string' }, diff: { type: 'boolean' }, all: { type: 'boolean' } },
+  options: experimentsOptions,
   maxPositionals: 2,
   async run(context) {
-    if (context.options.json === true && context.options.md === true) throw new ConfigError('Choose one of --json and --md.');
-    if (context.options.diff === true) return runExperimentDiff(context);
+    if (context.options.json && context.options.md) throw new ConfigError('Choose one of --json and --md.');
+    if (context.options.diff) return runExperimentDiff(context);
     if (context.positionals.length > 0) {
       throw new ConfigError(`Unexpected argument '${context.positionals[0]}': to compare two runs use \`mlops experiments --diff A B\`.`);
     }
-    if (context.options.all === true) throw new ConfigError('--all only applies with --diff.');
-    const registry = await openRegistry(stringOption(context.options, 'config'));
-    const limitText = stringOption(context.options, 'limit') ?? '20';
-    const limit = Number(limitText);
-    if (!Number.isInteger(limit) || limit < 1) {
-      throw new ConfigError(`--limit must be a positive whole number; got '${limitText}'.`);
-    }
-    const experiments = (await registry.experiments()).slice(0, limit);
-    if (context.options.json === true) {
+    if (context.options.all) throw new ConfigError('--all only applies with --diff.');
+    const registry = await openRegistry(context);
+    const experiments = (await registry.experiments()).slice(0, context.options.limit ?? defaultExperimentLimit);
+    if (context.options.json) {
       context.io.stdout.write(`${JSON.stringify(experiments, null, 2)}\n`);
       return 0;
     }
@@ -85,35 +83,38 @@ ${commonUsage}`,
     const rows = experiments.map((e) => [
       e.run_id,
       e.status,
-      e.version ?? '–',
-      `${e.primary_metric} ${formatNumber(e.primary_value)}`,
-      `${(e.duration_ms / 1000).toFixed(1)} s`,
+      e.version ?? missingValue,
+      `${e.primary_metric} ${formatNumber(e.primary_value, columnFormat)}`,
+      `${formatNumber(e.duration_ms / 1000, { decimals: 1 })} s`,
       shortHash(e.data_sha256),
       shortHash(e.commit, 8) + (e.dirty ? '+' : ''),
-      e.backend ?? '–',
+      e.backend ?? missingValue,
     ]);
     const headers = ['run', 'status', 'version', 'metric', 'duration', 'data sha256', 'commit', 'backend'];
-    context.io.stdout.write(context.options.md === true ? renderMarkdownTable(headers, rows) : `${renderTable(headers, rows)}\n`);
+    context.io.stdout.write(context.options.md ? renderMarkdownTable(headers, rows) : `${renderTable(headers, rows)}\n`);
     return 0;
   },
-};
+});
+
+/** Runs `mlops experiments` lists without --limit. */
+const defaultExperimentLimit = 20;
 
 /** `mlops experiments --diff A B`. */
-async function runExperimentDiff(context: CommandContext): Promise<number> {
+async function runExperimentDiff(context: CommandContext<z.output<typeof experimentsOptions>>): Promise<number> {
   const [refA, refB] = context.positionals;
   if (refA === undefined || refB === undefined || context.positionals.length !== 2) {
     throw new ConfigError('--diff needs two runs: `mlops experiments --diff A B` (run ids, unique prefixes, or versions like 1.2.0).');
   }
-  if (stringOption(context.options, 'limit') !== undefined) throw new ConfigError('--limit does not apply with --diff.');
-  const registry = await openRegistry(stringOption(context.options, 'config'));
+  if (context.options.limit !== undefined) throw new ConfigError('--limit does not apply with --diff.');
+  const registry = await openRegistry(context);
   const experiments = await registry.experiments();
   const diff = diffExperiments(findExperiment(experiments, refA), findExperiment(experiments, refB));
-  const allParams = context.options.all === true;
-  if (context.options.json === true) {
+  const allParams = context.options.all;
+  if (context.options.json) {
     context.io.stdout.write(`${JSON.stringify({ a: diff.a.run_id, b: diff.b.run_id, fields: diff.fields, params: diff.params, metrics: diff.metrics }, null, 2)}\n`);
     return 0;
   }
-  if (context.options.md === true) {
+  if (context.options.md) {
     context.io.stdout.write(renderExperimentDiffMarkdown(diff, { allParams }));
     return 0;
   }

@@ -1,12 +1,13 @@
 import { relative, resolve } from 'node:path';
-import { loadConfig } from '../../config/load.js';
-import { registryPath } from '../../pipeline/steps.js';
+import { z } from 'zod';
+import { registryPath } from '../../config/paths.js';
 import { ModelRegistry } from '../../registry/registry.js';
 import { buildReportData } from '../../reports/report-data.js';
 import { writeReportSite } from '../../reports/site.js';
-import { commonOptions, commonUsage, stringOption, type CliCommand } from '../command.js';
+import { commonOptions, commonUsage, defineCommand, loadCommandConfig } from '../command.js';
+import { text } from '../options.js';
 
-export const reportCommand: CliCommand = {
+export const reportCommand = defineCommand({
   name: 'report',
   summary: 'write the model dashboard as a static site (history readable without a server)',
   usage: `mlops report [--out DIR] [--registry DIR]
@@ -19,10 +20,9 @@ Live monitoring is only shown by \`mlops serve\`.
                       report there is replaced, any other non-empty folder is refused
   --registry DIR      read this registry folder instead of the config's registry.path
 ${commonUsage}`,
-  options: { ...commonOptions, out: { type: 'string' }, registry: { type: 'string' } },
+  options: z.strictObject({ ...commonOptions, out: text(), registry: text() }),
   async run(context) {
-    const registryOption = stringOption(context.options, 'registry');
-    const outOption = stringOption(context.options, 'out');
+    const { registry: registryOption, out: outOption } = context.options;
     let registryDir: string;
     let outDir: string;
     if (registryOption !== undefined && outOption !== undefined) {
@@ -30,7 +30,7 @@ ${commonUsage}`,
       registryDir = resolve(context.io.cwd, registryOption);
       outDir = resolve(context.io.cwd, outOption);
     } else {
-      const loaded = await loadConfig(stringOption(context.options, 'config'));
+      const loaded = await loadCommandConfig(context);
       registryDir = registryOption !== undefined ? resolve(context.io.cwd, registryOption) : registryPath(loaded);
       outDir = outOption !== undefined ? resolve(context.io.cwd, outOption) : resolve(loaded.baseDir, '.mlops/report');
     }
@@ -46,4 +46,4 @@ ${commonUsage}`,
     );
     return 0;
   },
-};
+});

@@ -4,9 +4,11 @@ import { ModelRegistry } from '../../registry/registry.js';
 import { compareVersions, parseVersion } from '../../registry/semver.js';
 import { loadServedModel } from '../../serving/served-model.js';
 import { resolveRegistryRoot } from '../../serving/settings.js';
-import { commonOptions, commonUsage, stringOption, type CliCommand } from '../command.js';
+import { z } from 'zod';
+import { commonOptions, commonUsage, defineCommand } from '../command.js';
+import { flag, text } from '../options.js';
 
-export const rollbackCommand: CliCommand = {
+export const rollbackCommand = defineCommand({
   name: 'rollback',
   summary: 'point the champion at an earlier version; running servers follow within a second',
   usage: `mlops rollback <version> [--reason TEXT] [--registry DIR] [--force]
@@ -20,15 +22,15 @@ server would refuse. A running \`mlops serve\` follows the champion within about
   --registry DIR      the registry (default: registry.path of the config)
   --force             skip the load check
 ${commonUsage}`,
-  options: { ...commonOptions, reason: { type: 'string' }, registry: { type: 'string' }, force: { type: 'boolean' } },
+  options: z.strictObject({ ...commonOptions, reason: text(), registry: text(), force: flag() }),
   maxPositionals: 1,
   async run(context) {
     const version = context.positionals[0];
     if (version === undefined) throw new ConfigError('mlops rollback needs the version to serve, e.g. `mlops rollback 1.0.0` (see `mlops versions`).');
     parseVersion(version);
     const root = await resolveRegistryRoot({
-      config: stringOption(context.options, 'config'),
-      registry: stringOption(context.options, 'registry'),
+      config: context.options.config,
+      registry: context.options.registry,
       cwd: context.io.cwd,
     });
     const registry = await ModelRegistry.open(root);
@@ -42,7 +44,7 @@ ${commonUsage}`,
       context.io.stdout.write(`${version} is already the champion; nothing changed.\n`);
       return 0;
     }
-    if (context.options.force !== true) {
+    if (!context.options.force) {
       await selectBackend('auto', context.logger);
       const model = await loadServedModel(registry, version, { maxInstances: 1, maxStringLength: 1 });
       model.network.dispose();
@@ -51,9 +53,9 @@ ${commonUsage}`,
     if (champion && compareVersions(version, champion.version) > 0) {
       context.logger.warn(`Version ${version} is newer than the champion ${champion.version}: this is a roll-forward.`);
     }
-    const reason = stringOption(context.options, 'reason') ?? 'rollback with mlops rollback';
+    const reason = context.options.reason ?? 'rollback with mlops rollback';
     const { previous } = await registry.setChampion(version, reason);
     context.io.stdout.write(`champion: ${previous ?? 'none'} → ${version} (${reason})\n`);
     return 0;
   },
-};
+});

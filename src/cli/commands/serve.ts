@@ -1,9 +1,11 @@
 import { createServingLog } from '../../serving/log.js';
 import { startServer } from '../../serving/server.js';
 import { resolveServeSettings } from '../../serving/settings.js';
-import { commonOptions, stringOption, type CliCommand } from '../command.js';
+import { z } from 'zod';
+import { commonOptions, defineCommand } from '../command.js';
+import { text } from '../options.js';
 
-export const serveCommand: CliCommand = {
+export const serveCommand = defineCommand({
   name: 'serve',
   summary: 'serve the champion over HTTP (predict, health, metrics, drift); follows rollbacks',
   usage: `mlops serve [--port N] [--host H] [--registry DIR] [--version V] [--config FILE]
@@ -24,20 +26,14 @@ Common options:
   -c, --config FILE   config file (default: mlops.config.yaml when present)
       --debug         print stack traces of internal errors
   -h, --help          this help`,
-  options: {
-    ...commonOptions,
-    port: { type: 'string', short: 'p' },
-    host: { type: 'string' },
-    registry: { type: 'string' },
-    version: { type: 'string' },
-  },
+  options: z.strictObject({ ...commonOptions, port: text('p'), host: text(), registry: text(), version: text() }),
   async run(context) {
     const settings = await resolveServeSettings({
-      config: stringOption(context.options, 'config'),
-      registry: stringOption(context.options, 'registry'),
-      version: stringOption(context.options, 'version'),
-      port: stringOption(context.options, 'port'),
-      host: stringOption(context.options, 'host'),
+      config: context.options.config,
+      registry: context.options.registry,
+      version: context.options.version,
+      port: context.options.port,
+      host: context.options.host,
       cwd: context.io.cwd,
       env: context.io.env,
     });
@@ -68,4 +64,4 @@ Common options:
     context.io.stdout.write(`Stopped (${signal}).\n`);
     return 0;
   },
-};
+});

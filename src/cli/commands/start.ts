@@ -1,13 +1,14 @@
-import { loadConfig } from '../../config/load.js';
+import { z } from 'zod';
 import { ExitCode } from '../../core/errors.js';
-import { registryPath } from '../../pipeline/steps.js';
+import { registryPath } from '../../config/paths.js';
 import { ModelRegistry } from '../../registry/registry.js';
-import { commonOptions, stringOption, type CliCommand } from '../command.js';
+import { commonOptions, defineCommand, loadCommandConfig } from '../command.js';
+import { text } from '../options.js';
 import { reportFailure } from '../report-failure.js';
 import { pipelineCommand } from './step-commands.js';
 import { serveCommand } from './serve.js';
 
-export const startCommand: CliCommand = {
+export const startCommand = defineCommand({
   name: 'start',
   summary: 'the whole loop, then serve: pipeline → serve the champion (npm start)',
   usage: `mlops start [--port N] [--host H] [--config FILE]
@@ -21,19 +22,18 @@ served anyway and the reason is printed; with no champion, it exits with the pip
   -q, --quiet         only warnings, errors and results
       --debug         print stack traces of internal errors
   -h, --help          this help`,
-  options: { ...commonOptions, port: { type: 'string', short: 'p' }, host: { type: 'string' } },
+  options: z.strictObject({ ...commonOptions, port: text('p'), host: text() }),
   async run(context) {
-    const config = stringOption(context.options, 'config');
-    const shared = { config, quiet: context.options.quiet, debug: context.options.debug };
+    const { config, quiet, debug, port, host } = context.options;
     try {
-      await pipelineCommand.run({ ...context, options: shared });
+      await pipelineCommand.run({ ...context, options: pipelineCommand.options.parse({ config, quiet, debug }) });
     } catch (error) {
-      const code = reportFailure(error, context.logger, context.options.debug === true);
-      const registry = await ModelRegistry.open(registryPath(await loadConfig(config)));
+      const code = reportFailure(error, context.logger, debug);
+      const registry = await ModelRegistry.open(registryPath(await loadCommandConfig(context)));
       const champion = await registry.champion();
       if (!champion || code === ExitCode.usage || code === ExitCode.internal) return code;
       context.logger.warn(`The pipeline registered no new version (exit ${code}); serving the champion ${champion.version}.`);
     }
-    return serveCommand.run({ ...context, options: { config, port: context.options.port, host: context.options.host, debug: context.options.debug } });
+    return serveCommand.run({ ...context, options: serveCommand.options.parse({ config, port, host, debug }) });
   },
-};
+});

@@ -1,23 +1,39 @@
 import { resolve } from 'node:path';
-import { loadConfig } from '../../config/load.js';
-import { defaultWorkDir, evaluateStep, registerStep, trainStep, validateStep, type StepContext } from '../../pipeline/steps.js';
-import { pipelineWorkspace, runPipeline } from '../../pipeline/pipeline.js';
-import { RunWorkspace } from '../../pipeline/workspace.js';
-import { formatNumber } from '../table.js';
-import { commonOptions, commonUsage, stringOption, type CliCommand, type CommandContext } from '../command.js';
+import { z } from 'zod';
+import { evaluateStep } from '../../pipeline/evaluate-step.js';
+import { runPipeline } from '../../pipeline/pipeline.js';
+import { registerStep } from '../../pipeline/register-step.js';
+import { openStepContext, type StepContext } from '../../pipeline/step-context.js';
+import { trainStep } from '../../pipeline/train-step.js';
+import { validateStep } from '../../pipeline/validate-step.js';
+import { columnFormat, formatNumber } from '../../core/number-format.js';
+import { commonOptions, commonUsage, defineCommand, type CommandContext } from '../command.js';
+import { flag, text } from '../options.js';
 
-const workDirOption = { 'work-dir': { type: 'string' } } as const;
+const workDirOption = { 'work-dir': text() };
 const workDirUsage = `      --work-dir DIR  run workspace shared by the steps (default: .mlops/work beside the config)`;
 
-/** Loads the config and opens the workspace named by --work-dir (or the default). */
-async function stepContext(context: CommandContext, workDir?: string): Promise<StepContext> {
-  const loaded = await loadConfig(stringOption(context.options, 'config'));
-  const dir = workDir ?? stringOption(context.options, 'work-dir');
-  const workspace = new RunWorkspace(dir ? resolve(context.io.cwd, dir) : defaultWorkDir(loaded));
-  return { loaded, workspace, logger: context.logger, env: context.io.env };
+/**
+ * Opens the step context from --config and --work-dir, both relative to the working directory
+ * (the same rules as the actions' `config` and `work-dir` inputs).
+ */
+function stepContext(
+  context: CommandContext<{ config?: string; 'work-dir'?: string }>,
+  options: { freshWorkspace?: boolean; startsRun?: boolean } = {},
+): Promise<StepContext> {
+  return openStepContext({
+    configPath: context.options.config,
+    workDir: context.options['work-dir'],
+    cwd: context.io.cwd,
+    env: context.io.env,
+    logger: context.logger,
+    freshWorkspace: options.freshWorkspace,
+    // The CLI has no overrides option: a run it starts trains the config as it is.
+    overrides: options.startsRun ? { values: {}, source: 'the command line' } : undefined,
+  });
 }
 
-export const validateCommand: CliCommand = {
+export const validateCommand = defineCommand({
   name: 'validate',
   summary: 'check the data against the config; write the data profile',
   usage: `mlops validate [--data FILE] [--work-dir DIR]
@@ -27,19 +43,19 @@ line and column. Writes validation.json and profile.json (the baseline for drift
   --data FILE         validate another file against the configured schema
 ${workDirUsage}
 ${commonUsage}`,
-  options: { ...commonOptions, ...workDirOption, data: { type: 'string' } },
+  options: z.strictObject({ ...commonOptions, ...workDirOption, data: text() }),
   async run(context) {
-    const ctx = await stepContext(context);
-    const data = stringOption(context.options, 'data');
+    const ctx = await stepContext(context, { startsRun: true });
+    const data = context.options.data;
     const report = await validateStep(ctx, { dataPath: data ? resolve(context.io.cwd, data) : undefined });
     context.io.stdout.write(
       `valid: ${report.file}: ${report.valid_rows}/${report.rows} rows, ${report.warning_count} warnings, sha256 ${report.sha256}\n`,
     );
     return 0;
   },
-};
+});
 
-export const trainCommand: CliCommand = {
+export const trainCommand = defineCommand({
   name: 'train',
   summary: 'train the model on the validated data (reproducible, early stopping)',
   usage: `mlops train [--work-dir DIR]
@@ -48,18 +64,18 @@ Trains on the training split of the validated data and saves model.json, weights
 preprocessing.json in the workspace. Run \`mlops validate\` first.
 ${workDirUsage}
 ${commonUsage}`,
-  options: { ...commonOptions, ...workDirOption },
+  options: z.strictObject({ ...commonOptions, ...workDirOption }),
   async run(context) {
     const ctx = await stepContext(context);
     const record = await trainStep(ctx);
     context.io.stdout.write(
-      `trained: ${record.epochs_run} epochs on ${record.backend} (kept epoch ${record.best_epoch}, val_loss ${formatNumber(record.best_validation_loss)}), model in ${ctx.workspace.path('modelDir')}\n`,
+      `trained: ${record.epochs_run} epochs on ${record.backend} (kept epoch ${record.best_epoch}, val_loss ${formatNumber(record.best_validation_loss, columnFormat)}), model in ${ctx.workspace.path('modelDir')}\n`,
     );
     return 0;
   },
-};
+});
 
-export const evaluateCommand: CliCommand = {
+export const evaluateCommand = defineCommand({
   name: 'evaluate',
   summary: 'score the candidate and the champion on the test split and apply the gate',
   usage: `mlops evaluate [--work-dir DIR]
@@ -67,7 +83,7 @@ export const evaluateCommand: CliCommand = {
 Writes metrics.json, gate.json and gate.md. Exits with 4 when the gate rejects the candidate.
 ${workDirUsage}
 ${commonUsage}`,
-  options: { ...commonOptions, ...workDirOption },
+  options: z.strictObject({ ...commonOptions, ...workDirOption }),
   async run(context) {
     const ctx = await stepContext(context);
     try {
@@ -77,9 +93,9 @@ ${commonUsage}`,
     }
     return 0;
   },
-};
+});
 
-export const registerCommand: CliCommand = {
+export const registerCommand = defineCommand({
   name: 'register',
   summary: 'version the gated model, write its model card, make it the champion',
   usage: `mlops register [--no-promote] [--force] [--work-dir DIR]
@@ -88,11 +104,11 @@ export const registerCommand: CliCommand = {
   --force             register even though the gate rejected it (never promoted)
 ${workDirUsage}
 ${commonUsage}`,
-  options: { ...commonOptions, ...workDirOption, 'no-promote': { type: 'boolean' }, force: { type: 'boolean' } },
+  options: z.strictObject({ ...commonOptions, ...workDirOption, 'no-promote': flag(), force: flag() }),
   async run(context) {
     const ctx = await stepContext(context);
-    const force = context.options.force === true;
-    const promote = context.options['no-promote'] !== true && !force;
+    const { force } = context.options;
+    const promote = !context.options['no-promote'] && !force;
     const outcome = await registerStep(ctx, { promote, force });
     context.io.stdout.write(
       outcome.created
@@ -101,9 +117,9 @@ ${commonUsage}`,
     );
     return 0;
   },
-};
+});
 
-export const pipelineCommand: CliCommand = {
+export const pipelineCommand = defineCommand({
   name: 'pipeline',
   summary: 'validate → train → evaluate → register, in a fresh workspace',
   usage: `mlops pipeline [--work-dir DIR] [--no-promote]
@@ -113,22 +129,20 @@ Each run gets its own workspace under .mlops/runs/ unless --work-dir is given.
   --no-promote        register without making the new version the champion
 ${workDirUsage}
 ${commonUsage}`,
-  options: { ...commonOptions, ...workDirOption, 'no-promote': { type: 'boolean' } },
+  options: z.strictObject({ ...commonOptions, ...workDirOption, 'no-promote': flag() }),
   async run(context) {
-    const loaded = await loadConfig(stringOption(context.options, 'config'));
-    const dir = stringOption(context.options, 'work-dir');
-    const workspace = dir ? new RunWorkspace(resolve(context.io.cwd, dir)) : pipelineWorkspace(loaded.baseDir);
-    const ctx: StepContext = { loaded, workspace, logger: context.logger, env: context.io.env };
-    const result = await runPipeline(ctx, { promote: context.options['no-promote'] !== true });
+    const ctx = await stepContext(context, { freshWorkspace: true, startsRun: true });
+    const promote = !context.options['no-promote'];
+    const result = await runPipeline(ctx, { promote });
     const primary = result.verdict.primary_metric;
     const overall = result.verdict.checks.find((c) => c.scope === 'overall' && c.metric === primary);
     context.io.stdout.write(
       [
-        `pipeline finished in ${(result.durationMs / 1000).toFixed(1)} s`,
+        `pipeline finished in ${formatNumber(result.durationMs / 1000, { decimals: 1 })} s`,
         result.registered.created
-          ? `  version   ${result.registered.version.version}${context.options['no-promote'] === true ? '' : ' (champion)'}`
+          ? `  version   ${result.registered.version.version}${promote ? ' (champion)' : ''}`
           : `  version   ${result.registered.version.version} (unchanged: same data, config, commit and weights as the champion)`,
-        `  ${primary.padEnd(9)} ${formatNumber(overall?.candidate)}${overall?.champion !== null && overall?.champion !== undefined ? ` (champion before: ${formatNumber(overall.champion)})` : ''}`,
+        `  ${primary.padEnd(9)} ${formatNumber(overall?.candidate, columnFormat)}${overall?.champion !== null && overall?.champion !== undefined ? ` (champion before: ${formatNumber(overall.champion, columnFormat)})` : ''}`,
         `  gate      ${result.verdict.summary}`,
         `  card      model-cards/${result.registered.version.version}.md`,
         `  workspace ${result.workspace}`,
@@ -137,4 +151,4 @@ ${commonUsage}`,
     );
     return 0;
   },
-};
+});

@@ -3,19 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseDocument } from 'yaml';
-import {
-  ColumnStats,
-  dataPathForConfig,
-  inferConfig,
-  inferTask,
-  looksLikeIdentifierName,
-  modelNameFor,
-  pickSlices,
-  renderConfigYaml,
-  roundSignificant,
-  sniffDelimiter,
-  type InferredConfig,
-} from '../../src/config/infer.js';
+import { renderConfigYaml } from '../../src/config/config-yaml.js';
+import { ColumnStats, looksLikeIdentifierName } from '../../src/data/infer-columns.js';
+import { dataPathForConfig, inferConfig, modelNameFor, sniffDelimiter, type InferredConfig } from '../../src/data/infer-config.js';
+import { inferTask, pickSlices, roundSignificant } from '../../src/data/infer-task.js';
 import { loadConfig, parseConfigText } from '../../src/config/load.js';
 import type { FeatureSpec, TaskType } from '../../src/config/schema.js';
 import { ConfigError, DataError } from '../../src/core/errors.js';

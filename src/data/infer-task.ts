@@ -1,0 +1,107 @@
+import { ConfigError } from '../core/errors.js';
+import type { FeatureSpec, MetricRule, MlopsConfigInput, TaskType } from '../config/schema.js';
+import { ColumnStats, compareText, maxInferredClasses, maxTrackedValues, positiveLabelWords, regressionDistinctThreshold, segmentNamePattern, share, sliceValueRange } from './infer-columns.js';
+
+/** The task, slices and gate `mlops init` infers from the target column and the features. */
+
+/** A task with the reason it was chosen. */
+export interface InferredTask {
+  task: MlopsConfigInput['task'];
+  reason: string;
+}
+
+/**
+ * Chooses the task from the target's values: 2 distinct values → binary; a numeric target with
+ * more than 20 distinct values → regression; otherwise multiclass (3 to 100 classes). An
+ * explicit task is checked against the values instead. Errors are ConfigErrors that say what to
+ * do.
+ */
+export function inferTask(target: string, stats: ColumnStats, requested?: TaskType): InferredTask {
+  const distinct = stats.distinct;
+  if (stats.count === 0) throw new ConfigError(`The target column "${target}" has no values: every cell is missing.`);
+  if (distinct === 1) {
+    throw new ConfigError(
+      `The target column "${target}" has a single value (${JSON.stringify(stats.values.keys().next().value)}) in all ${stats.count} rows; a model needs at least two. Choose another --target.`,
+    );
+  }
+  const type: TaskType = requested ?? (distinct === 2 ? 'binary' : stats.numeric && (stats.overflow || distinct > regressionDistinctThreshold) ? 'regression' : 'multiclass');
+  const how = requested ? `--task ${requested}` : 'inferred';
+  if (type === 'regression') {
+    if (!stats.numeric) {
+      throw new ConfigError(`--task regression needs a numeric target, but column "${target}" holds ${JSON.stringify(stats.firstText)}.`);
+    }
+    return { task: { type: 'regression' }, reason: `regression (${how}: a numeric target with ${stats.overflow ? 'many' : distinct} distinct values).` };
+  }
+  if (type === 'binary') {
+    if (distinct !== 2) {
+      throw new ConfigError(`--task binary needs a target with exactly 2 values, but column "${target}" has ${stats.overflow ? 'thousands of' : distinct}; use --task multiclass or regression.`);
+    }
+    const labels = [...stats.values].sort((a, b) => a[1] - b[1] || compareText(a[0], b[0]));
+    const conventional = labels.find(([label]) => positiveLabelWords.includes(label.toLowerCase()));
+    const [positive, positiveCount] = conventional ?? labels[0]!;
+    const negative = labels.find(([label]) => label !== positive)![0];
+    const why = conventional
+      ? `${JSON.stringify(positive)} is a conventional positive value`
+      : `${JSON.stringify(positive)} is the minority class (no value reads as yes/true/1/positive)`;
+    return {
+      task: { type: 'binary', positive_label: positive, negative_label: negative, threshold: 0.5 },
+      reason: `binary (${how}: 2 distinct values). Positive label ${JSON.stringify(positive)} (${share(positiveCount, stats.count)} of rows): ${why}. Swap the labels if the other value is the event to predict.`,
+    };
+  }
+  if (distinct < 3) throw new ConfigError(`--task multiclass needs at least 3 classes, but column "${target}" has ${distinct}; use --task binary.`);
+  if (stats.overflow || distinct > maxInferredClasses) {
+    throw new ConfigError(
+      `The target column "${target}" has ${stats.overflow ? 'more than ' + maxTrackedValues.toLocaleString('en-US') : distinct} distinct values: too many classes for a classifier (at most ${maxInferredClasses} are inferred). ${stats.numeric ? 'If it is a quantity, pass --task regression.' : 'Choose another --target.'}`,
+    );
+  }
+  return {
+    task: { type: 'multiclass', classes: stats.valuesByFrequency() },
+    reason: `multiclass (${how}: ${distinct} classes, listed most frequent first).`,
+  };
+}
+
+/**
+ * Picks up to 2 slice columns: categorical features with 2–12 values, those whose name suggests a
+ * segment (contract, region, segment, type, category, group) first, then in column order.
+ */
+export function pickSlices(features: readonly FeatureSpec[]): { slices: string[]; reason: string } {
+  const candidates = features.filter(
+    (f): f is Extract<FeatureSpec, { type: 'categorical' }> =>
+      f.type === 'categorical' && f.vocabulary.length >= sliceValueRange.min && f.vocabulary.length <= sliceValueRange.max,
+  );
+  const preferred = candidates.filter((f) => segmentNamePattern.test(f.name));
+  const slices = [...preferred, ...candidates.filter((f) => !preferred.includes(f))].slice(0, 2).map((f) => f.name);
+  const rule = `categorical features with ${sliceValueRange.min}–${sliceValueRange.max} values, names suggesting a segment (contract, region, segment, type, category, group) first, then in column order; at most 2`;
+  return { slices, reason: slices.length > 0 ? `Chosen by rule: ${rule}.` : `No column fits the rule (${rule}); add slice columns by hand.` };
+}
+
+/** Rounds to 2 significant digits: a readable tolerance. */
+export function roundSignificant(value: number, digits = 2): number {
+  if (value === 0 || !Number.isFinite(value)) return value;
+  const scale = 10 ** (digits - 1 - Math.floor(Math.log10(Math.abs(value))));
+  return Math.round(value * scale) / scale;
+}
+
+/** Gate rules that suit the task and the data, with their explanation. */
+export function defaultGate(task: MlopsConfigInput['task'], target: ColumnStats): { gate: NonNullable<MlopsConfigInput['gate']>; reason: string } {
+  if (task.type === 'binary') {
+    return {
+      gate: { primary_metric: 'auc', overall: { auc: { min: 0.7, max_regression: 0.02 } }, per_slice: { auc: { max_regression: 0.05 } } },
+      reason: 'A candidate must reach AUC 0.70 on the test split and lose at most 0.02 AUC against the champion overall, 0.05 within any slice of at least min_slice_rows test rows.',
+    };
+  }
+  if (task.type === 'multiclass') {
+    const majority = Math.max(...target.values.values()) / target.count;
+    const floor = Math.floor(majority * 100) / 100;
+    const overall: Record<string, MetricRule> = { accuracy: { min: floor }, macro_f1: { max_regression: 0.02 } };
+    return {
+      gate: { primary_metric: 'macro_f1', overall, per_slice: { macro_f1: { max_regression: 0.05 } } },
+      reason: `A candidate must beat always predicting the most frequent class (accuracy ${floor}, rounded down) and lose at most 0.02 macro-F1 against the champion overall, 0.05 within any slice.`,
+    };
+  }
+  const tolerance = roundSignificant(0.05 * target.std);
+  return {
+    gate: { primary_metric: 'rmse', overall: { r2: { min: 0 }, rmse: { max_regression: tolerance } }, per_slice: {} },
+    reason: `A candidate must do better than predicting the mean (R² ≥ 0) and its RMSE may rise at most ${tolerance} against the champion: 5% of the target's standard deviation (${roundSignificant(target.std, 4)}), rounded.`,
+  };
+}

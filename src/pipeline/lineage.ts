@@ -1,0 +1,106 @@
+import { join, relative } from 'node:path';
+import type { LoadedConfig } from '../config/load.js';
+import type { CodeVersion } from '../core/git-info.js';
+import { sha256File } from '../core/hash.js';
+import type { ValidationReport } from '../data/validate.js';
+import type { GateVerdict } from '../evaluation/report-schema.js';
+import { modelFiles } from '../model/model-io.js';
+import type { Lineage } from '../registry/lineage-schema.js';
+import type { ModelRegistry, RegisteredVersion } from '../registry/registry.js';
+import type { RunManifest, TrainingRecord } from './workspace.js';
+
+/**
+ * Lineage: what a registered version was made from (data, code, config, training, parent), built
+ * from what the run's steps recorded in its workspace; and the rule that tells a retrain on
+ * unchanged inputs from a new model.
+ */
+
+/** Everything the lineage is built from. */
+export interface LineageInputs {
+  run: RunManifest;
+  training: TrainingRecord;
+  validation: ValidationReport;
+  gate: GateVerdict;
+  loaded: LoadedConfig;
+  code: CodeVersion;
+  /** The CI run that made the version, if any. */
+  runUrl: string | null;
+  /** When the version is registered: the run's duration ends here. */
+  now: Date;
+}
+
+/** The lineage of the version a run registers: a pure function of the run's records. */
+export function buildLineage(inputs: LineageInputs): Lineage {
+  const { run, training, validation, gate, loaded } = inputs;
+  const config = loaded.config;
+  return {
+    run_id: run.run_id,
+    model_name: config.name,
+    created_at: training.finished_at,
+    dataset: {
+      path: config.data.path,
+      sha256: run.data_sha256,
+      rows: validation.rows,
+      valid_rows: validation.valid_rows,
+      train_rows: training.split.train,
+      validation_rows: training.split.validation,
+      test_rows: training.split.test,
+    },
+    code: inputs.code,
+    config: { path: relativeOrAbsolute(loaded.baseDir, loaded.path), sha256: loaded.hash, content: config as unknown as Record<string, unknown> },
+    task: config.task,
+    features: config.features,
+    hyperparameters: config.model as unknown as Record<string, unknown>,
+    training: {
+      backend: training.backend,
+      tfjs_version: training.tfjs_version,
+      node_version: training.node_version,
+      platform: training.platform,
+      epochs_run: training.epochs_run,
+      best_epoch: training.best_epoch,
+      duration_ms: training.duration_ms,
+      samples_per_second: training.samples_per_second,
+      best_validation_loss: training.best_validation_loss,
+    },
+    parent_version: gate.champion_version,
+    run_url: inputs.runUrl,
+    run_duration_ms: inputs.now.getTime() - Date.parse(run.started_at),
+  };
+}
+
+/** A path relative to `base` when it lies inside it, else as it is. */
+function relativeOrAbsolute(base: string, path: string): string {
+  const rel = relative(base, path);
+  return rel.startsWith('..') ? path : rel;
+}
+
+/**
+ * Whether a candidate is the same model as the champion: same data, config and clean commit,
+ * and bit-identical weights (training is deterministic). Scheduled retrains on unchanged inputs
+ * then do not mint a new version each time.
+ */
+export function isSameModel(
+  champion: { lineage: Lineage; weightsSha256: string | null },
+  candidate: { lineage: Lineage; weightsSha256: string | undefined },
+): boolean {
+  const [previous, next] = [champion.lineage, candidate.lineage];
+  return (
+    next.code.dirty === false &&
+    previous.code.dirty === false &&
+    previous.dataset.sha256 === next.dataset.sha256 &&
+    previous.config.sha256 === next.config.sha256 &&
+    previous.code.commit === next.code.commit &&
+    champion.weightsSha256 !== null &&
+    champion.weightsSha256 === candidate.weightsSha256
+  );
+}
+
+/** The champion, when the candidate is the same model ({@link isSameModel}); null otherwise. */
+export async function unchangedChampion(registry: ModelRegistry, lineage: Lineage, training: TrainingRecord): Promise<RegisteredVersion | null> {
+  const champion = await registry.champion();
+  if (!champion || lineage.code.dirty !== false) return null;
+  const previous = await registry.lineage(champion.version).catch(() => null);
+  if (!previous) return null;
+  const weightsSha256 = await sha256File(join(registry.versionDir(champion.version), modelFiles.weights)).catch(() => null);
+  return isSameModel({ lineage: previous, weightsSha256 }, { lineage, weightsSha256: training.model_files[modelFiles.weights] }) ? champion : null;
+}
