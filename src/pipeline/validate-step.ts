@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { configuredDataPath } from '../config/paths.js';
 import { DataError } from '../core/errors.js';
 import { validateDataset, type ValidationReport } from '../data/validate.js';
@@ -29,7 +29,7 @@ export async function validateStep(ctx: StepContext, options: { dataPath?: strin
     started_at: new Date().toISOString(),
     config_path: loaded.path,
     config_sha256: loaded.hash,
-    data_path: dataPath,
+    data_path: projectRelative(loaded.baseDir, dataPath),
     data_sha256: report.sha256,
   };
   await workspace.write('run', manifest);
@@ -47,4 +47,14 @@ export async function validateStep(ctx: StepContext, options: { dataPath?: strin
   }
   logger.info(`Validated ${report.file}: ${report.valid_rows} of ${report.rows} rows valid, ${report.warning_count} warnings, sha256 ${report.sha256.slice(0, 12)}…`);
   return report;
+}
+
+/**
+ * A data path as the manifest keeps it: relative to the project when the file is inside it, so
+ * the workspace stays valid in another checkout of the project (a training job on one runner, the
+ * register job on another); absolute otherwise.
+ */
+export function projectRelative(projectDir: string, path: string): string {
+  const rel = relative(projectDir, path);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel;
 }

@@ -44,6 +44,7 @@ export const runManifestSchema = z.object({
   started_at: z.string(),
   config_path: z.string(),
   config_sha256: z.string(),
+  /** The validated data file: relative to the project (the config's folder) when inside it. */
   data_path: z.string(),
   data_sha256: z.string(),
 });
