@@ -25,8 +25,6 @@ export interface LineageInputs {
   code: CodeVersion;
   /** The CI run that made the version, if any. */
   runUrl: string | null;
-  /** When the version is registered: the run's duration ends here. */
-  now: Date;
 }
 
 /** The lineage of the version a run registers: a pure function of the run's records. */
@@ -64,7 +62,9 @@ export function buildLineage(inputs: LineageInputs): Lineage {
     },
     parent_version: gate.champion_version,
     run_url: inputs.runUrl,
-    run_duration_ms: inputs.now.getTime() - Date.parse(run.started_at),
+    // From validation to the end of training: a re-run of the register job (same candidate)
+    // writes the same lineage, card and release notes as the first attempt.
+    run_duration_ms: Math.max(0, Date.parse(training.finished_at) - Date.parse(run.started_at)),
   };
 }
 
@@ -89,10 +89,19 @@ export function isSameModel(
     previous.code.dirty === false &&
     previous.dataset.sha256 === next.dataset.sha256 &&
     previous.config.sha256 === next.config.sha256 &&
-    previous.code.commit === next.code.commit &&
+    sameCode(previous.code, next.code) &&
     champion.weightsSha256 !== null &&
     champion.weightsSha256 === candidate.weightsSha256
   );
+}
+
+/**
+ * The same code: the same source tree when both lineages record one (a commit that only adds a
+ * model card changes the commit, not the tree), else the same commit.
+ */
+export function sameCode(a: Lineage['code'], b: Lineage['code']): boolean {
+  if (a.tree && b.tree) return a.tree === b.tree;
+  return a.commit !== null && a.commit === b.commit;
 }
 
 /** The champion, when the candidate is the same model ({@link isSameModel}); null otherwise. */

@@ -58,6 +58,8 @@ export interface GitHubServerOptions {
   tokens: TokenRegistry;
   events?: ServiceEvents;
   openPullRequest?: PullRequestOpener;
+  /** How refs resolve to commits (default: the state's origin). */
+  resolveCommit?: (ref: string) => Promise<string | null>;
   /** More routes, mounted before the API (e.g. the registry's token service). */
   extraRoutes?: (router: Router, service: GitHubService) => void;
 }
@@ -77,7 +79,7 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<R
     tokens,
     events: options.events ?? {},
     log: [],
-    resolveCommit: (ref) => resolveCommit(store.paths.origin, ref),
+    resolveCommit: options.resolveCommit ?? ((ref) => resolveCommit(store.paths.origin, ref)),
   };
   const openPullRequest: PullRequestOpener =
     options.openPullRequest ??
