@@ -40,6 +40,9 @@ export default defineConfig({
   test: {
     // Training and real servers make some tests take seconds; processes keep tfjs state isolated.
     pool: 'forks',
+    // GitHub's workflow parser imports its schema JSON without an import attribute, which Node
+    // refuses: vite transforms it (the gha CLI registers a load hook instead, src/gha/main.ts).
+    server: { deps: { inline: ['@actions/workflow-parser', '@actions/expressions'] } },
     testTimeout: 120_000,
     hookTimeout: 120_000,
     projects: [
