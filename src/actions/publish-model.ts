@@ -27,6 +27,7 @@ export async function publishVersion(options: {
   branch: string;
   remote: string;
   candidateRun: string;
+  workflowRun: string | null;
   auth: PublishCardOptions['auth'];
   client: GitHubClient;
   repository: RepositoryRef;
@@ -43,6 +44,7 @@ export async function publishVersion(options: {
     remote: options.remote,
     modelName: loaded.config.name,
     candidateRun: options.candidateRun,
+    workflowRun: options.workflowRun,
     auth: options.auth,
     logger,
   });

@@ -5,7 +5,7 @@ import { GateRejectedError, RegistryError } from '../core/errors.js';
 import { readCodeVersion } from '../core/git-info.js';
 import { imageRepository } from '../deploy/targets.js';
 import { createGitHubClient, parseRepository, type GitHubClient, type RepositoryRef } from '../github/client.js';
-import { checkRefName, remoteVersionTags, versionOfCandidate, type PublishCardOptions } from '../github/git-publish.js';
+import { checkRefName, remoteVersionTags, versionOfWorkflowRun, type EarlierRelease, type PublishCardOptions } from '../github/git-publish.js';
 import { findReleasedSameModel } from '../github/released-model.js';
 import { modelCardsPath } from '../config/paths.js';
 import { modelFiles } from '../model/model-io.js';
@@ -15,7 +15,7 @@ import { runManifestSchema, trainingRecordSchema } from '../pipeline/workspace.j
 import { publishVersion } from './publish-model.js';
 import { championInputSchema, prepareChampion } from './champion.js';
 import { booleanInput, readInputs, stepInputsSchema, textInput } from './inputs.js';
-import { isMainModule, runAction } from './run-action.js';
+import { isMainModule, runAction, workspaceRoot } from './run-action.js';
 import { inputPath, openActionStepContext } from './step-context.js';
 import { readSweepCandidates, selectBestCandidate, type SweepCandidate } from './sweep.js';
 import { renderRegisterSummary } from './summaries.js';
@@ -39,23 +39,28 @@ export function getInputs(): RegisterInputs {
   return readInputs(registerInputsSchema);
 }
 
-/** The work dir to register: the best sweep candidate, or the `work-dir` input (undefined: the default). */
-async function chooseWorkDir(inputs: RegisterInputs): Promise<{ dir: string | undefined; candidates: SweepCandidate[]; chosen: SweepCandidate | null }> {
+/**
+ * The work dir to register: the best sweep candidate (or the one an earlier attempt of this run
+ * released: a re-run keeps its choice), or the `work-dir` input (undefined: the default).
+ */
+async function chooseWorkDir(inputs: RegisterInputs, earlierCandidate: string | null): Promise<{ dir: string | undefined; candidates: SweepCandidate[]; chosen: SweepCandidate | null }> {
   if (!inputs['candidates-dir']) return { dir: undefined, candidates: [], chosen: null };
   const candidates = await readSweepCandidates(inputPath(inputs['candidates-dir']));
   for (const c of candidates) core.info(`candidate ${c.id}: ${c.passed ? 'passed' : 'rejected'}, ${c.primaryMetric} ${c.value ?? 'undefined'}`);
-  const chosen = selectBestCandidate(candidates);
+  const earlier = earlierCandidate ? candidates.find((c) => c.runId === earlierCandidate) : undefined;
+  if (earlier) core.info(`An earlier attempt of this run released candidate ${earlier.id}: keeping it.`);
+  const chosen = earlier ?? selectBestCandidate(candidates);
   if (!chosen) throw new GateRejectedError(`None of the ${candidates.length} sweep candidates passed the gate; nothing is registered.`);
   core.info(`Chose ${chosen.id} (${chosen.primaryMetric} ${chosen.value}).`);
   return { dir: chosen.dir, candidates, chosen };
 }
 
 /** Tags, a re-run's own version, and the already-released check, when publishing. */
-async function publicationFacts(ctx: StepContext, inputs: RegisterInputs, client: GitHubClient, repository: RepositoryRef, auth: PublishCardOptions['auth']) {
+async function publicationFacts(ctx: StepContext, inputs: RegisterInputs, client: GitHubClient, repository: RepositoryRef, auth: PublishCardOptions['auth'], earlier: EarlierRelease | null) {
   const run = await ctx.workspace.read('run', runManifestSchema, 'validate');
   const training = await ctx.workspace.read('training', trainingRecordSchema, 'train');
   const tags = await remoteVersionTags(ctx.loaded.baseDir, inputs.remote, auth);
-  const resumed = await versionOfCandidate(ctx.loaded.baseDir, inputs.remote, run.run_id, auth);
+  const resumed = earlier && earlier.candidateRun === run.run_id ? earlier.version : null;
   const weights = training.model_files[modelFiles.weights];
   const released =
     resumed || !weights
@@ -80,7 +85,9 @@ export async function run(): Promise<void> {
   await runAction(async (logger) => {
     const inputs = getInputs();
     const env = process.env;
-    const { dir, candidates, chosen } = await chooseWorkDir(inputs);
+    const auth = inputs['github-token'] && env.GITHUB_SERVER_URL ? { serverUrl: env.GITHUB_SERVER_URL, token: inputs['github-token'] } : null;
+    const earlier = inputs.publish && env.GITHUB_RUN_ID ? await versionOfWorkflowRun(workspaceRoot(env), inputs.remote, env.GITHUB_RUN_ID, auth) : null;
+    const { dir, candidates, chosen } = await chooseWorkDir(inputs, earlier?.candidateRun ?? null);
     const ctx = await openActionStepContext(inputs, logger, { workDir: dir });
     const { loaded } = ctx;
     const champion = await prepareChampion(inputs.champion, { loaded, token: inputs['github-token'], env, logger });
@@ -88,8 +95,7 @@ export async function run(): Promise<void> {
     core.setOutput('image', imageRepository(loaded.config.deploy, loaded.config.name, env));
     const client = inputs.publish ? createGitHubClient(inputs['github-token'], env) : null;
     const repository = inputs.publish ? parseRepository(env.GITHUB_REPOSITORY) : null;
-    const auth = inputs['github-token'] && env.GITHUB_SERVER_URL ? { serverUrl: env.GITHUB_SERVER_URL, token: inputs['github-token'] } : null;
-    const facts = client && repository ? await publicationFacts(ctx, inputs, client, repository, auth) : null;
+    const facts = client && repository ? await publicationFacts(ctx, inputs, client, repository, auth, earlier) : null;
     let version: string;
     let created: boolean;
     if (facts?.released) {
@@ -100,6 +106,12 @@ export async function run(): Promise<void> {
       const outcome = await registerStep(ctx, { promote: true, takenElsewhere: facts?.taken ?? [] });
       version = outcome.version.version;
       created = outcome.created;
+      if (facts?.resumed && !created && version === facts.resumed) {
+        // An earlier attempt released this candidate and it is the champion now: finish that
+        // release (tag adopted, missing assets uploaded) instead of calling it unchanged.
+        logger.info(`An earlier attempt of this run released this candidate as v${version}: finishing that release.`);
+        created = true;
+      }
       if (facts?.resumed && created && version !== facts.resumed) {
         throw new RegistryError(`An earlier attempt of this run released this candidate as v${facts.resumed}, but registering it again gave ${version}: the champion changed meanwhile. Start a new retrain instead of re-running this one.`);
       }
@@ -118,6 +130,7 @@ export async function run(): Promise<void> {
         branch: checkRefName('branch', inputs.branch ?? env.GITHUB_REF_NAME ?? 'main'),
         remote: inputs.remote,
         candidateRun: facts.candidateRun,
+        workflowRun: env.GITHUB_RUN_ID ?? null,
         auth,
         client,
         repository,

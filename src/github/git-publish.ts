@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { access } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { promisify } from 'node:util';
 import { RegistryError } from '../core/errors.js';
@@ -28,8 +29,10 @@ export const botIdentity = {
   email: '41898282+github-actions[bot]@users.noreply.github.com',
 } as const;
 
-/** The commit trailer naming the candidate run a card commit registers (how a re-run finds it). */
+/** The commit trailer naming the candidate run a card commit registers. */
 export const candidateTrailer = 'Mlops-Candidate-Run';
+/** The commit trailer naming the workflow run that released it (how a re-run of that run finds it). */
+export const workflowRunTrailer = 'Mlops-Workflow-Run';
 
 /** Options of {@link publishModelCard}. */
 export interface PublishCardOptions {
@@ -45,6 +48,8 @@ export interface PublishCardOptions {
   logger: Logger;
   /** The candidate's run id (recorded as a commit trailer). */
   candidateRun: string;
+  /** The workflow run (GITHUB_RUN_ID, recorded as a commit trailer), when there is one. */
+  workflowRun?: string | null;
   /** Push with this token (GitHub: `x-access-token`), to `serverUrl`; none: the checkout's own credentials. */
   auth?: { serverUrl: string; token: string } | null;
   /** Attempts when the branch moved on the remote meanwhile (rebase and retry). */
@@ -108,14 +113,22 @@ export async function remoteVersionTags(repoDir: string, remote: string, auth: P
     .filter((v): v is string => v !== undefined);
 }
 
-/** The version whose card commit a candidate run already registered (a re-run), by the trailer of remote tags. */
-export async function versionOfCandidate(repoDir: string, remote: string, candidateRun: string, auth: PublishCardOptions['auth']): Promise<string | null> {
+/** A version an earlier attempt of the same workflow run released, found by the trailers of the tags. */
+export interface EarlierRelease {
+  version: string;
+  candidateRun: string;
+}
+
+/** The version an earlier attempt of workflow run `workflowRun` tagged (a re-run), or null. */
+export async function versionOfWorkflowRun(repoDir: string, remote: string, workflowRun: string, auth: PublishCardOptions['auth']): Promise<EarlierRelease | null> {
   const versions = await remoteVersionTags(repoDir, remote, auth);
   if (versions.length === 0) return null;
   await git(repoDir, ['fetch', '-q', '--no-tags', checkRefName('remote', remote), ...versions.map((v) => `+refs/tags/v${v}:refs/tags/v${v}`)], gitAuthEnv(auth));
   for (const version of versions) {
-    const message = await git(repoDir, ['log', '-1', '--format=%B', `refs/tags/v${version}^{commit}`]).catch(() => '');
-    if (message.split('\n').some((line) => line.trim() === `${candidateTrailer}: ${candidateRun}`)) return version;
+    const lines = (await git(repoDir, ['log', '-1', '--format=%B', `refs/tags/v${version}^{commit}`]).catch(() => '')).split('\n').map((line) => line.trim());
+    if (!lines.includes(`${workflowRunTrailer}: ${workflowRun}`)) continue;
+    const candidate = lines.find((line) => line.startsWith(`${candidateTrailer}: `))?.slice(candidateTrailer.length + 2);
+    if (candidate) return { version, candidateRun: candidate };
   }
   return null;
 }
@@ -140,7 +153,10 @@ export async function publishModelCard(options: PublishCardOptions): Promise<Pub
   if (remoteTag) {
     await git(root, ['fetch', '-q', '--no-tags', remote, `+refs/tags/${tag}:refs/tags/${tag}`], env);
     const commit = await git(root, ['rev-parse', `refs/tags/${tag}^{commit}`]);
-    const same = await git(root, ['diff', '--quiet', commit, '--', ...paths]).then(() => true, () => false);
+    // No card files here: the version was taken from its own release (a re-run whose champion is
+    // this very version); the tagged card is the card.
+    const present = await Promise.all(options.files.map((file) => access(file).then(() => true, () => false)));
+    const same = !present.some(Boolean) || (await git(root, ['diff', '--quiet', commit, '--', ...paths]).then(() => true, () => false));
     if (!same) throw new RegistryError(`Tag ${tag} already exists on ${commit.slice(0, 12)} with another model card; a version is never re-tagged.`);
     logger.info(`Tag ${tag} already holds this model card (${commit.slice(0, 12)}): a re-run of the same release; nothing new is committed.`);
     await git(root, ['fetch', '-q', '--no-tags', remote, `+refs/heads/${branch}:refs/remotes/${remote}/${branch}`], env).catch(() => '');
@@ -156,7 +172,7 @@ export async function publishModelCard(options: PublishCardOptions): Promise<Pub
       'commit', '-q',
       '-m', `Model card for ${options.modelName} ${version}`,
       '-m', `Registered by the retrain workflow; released as ${tag}.`,
-      '-m', `${candidateTrailer}: ${options.candidateRun}`,
+      '-m', [`${candidateTrailer}: ${options.candidateRun}`, ...(options.workflowRun ? [`${workflowRunTrailer}: ${options.workflowRun}`] : [])].join('\n'),
       '--', ...paths,
     ]);
     committed = true;

@@ -21,6 +21,7 @@ interface ShimConfig {
   log: string;
   npmCache: string | null;
   baseImage: string | null;
+  breakImages?: string[];
 }
 
 const [configPath, ...args] = process.argv.slice(2);
@@ -108,6 +109,12 @@ function main(): number {
       if (image?.startsWith(ghcr) && quiet(['image', 'exists', image]) !== 0) {
         const code = pull(image);
         if (code !== 0) return code;
+      }
+      if (image && (config.breakImages ?? []).some((match) => match !== '' && image.includes(match))) {
+        // The deploy-check fault: the server cannot bind PORT=1 as a non-root user and exits.
+        process.stderr.write(`docker (local runner): injected deploy-check fault: ${image} starts with PORT=1\n`);
+        const at = args.indexOf(image);
+        return podman([...args.slice(0, at), '--env', 'PORT=1', ...args.slice(at)]);
       }
       return podman(args);
     }

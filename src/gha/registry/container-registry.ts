@@ -23,7 +23,8 @@ export interface RunningRegistry {
   host: string;
   /** A local image standing for the Dockerfile's Docker Hub base image, when one is built. */
   baseImage: string | null;
-  mount(router: { get(path: string, handler: never): void }, service: GitHubService): void;
+  /** The handler of the token service (GET /_registry/token on the simulated GitHub). */
+  tokenHandler(service: GitHubService): ReturnType<typeof tokenHandler>;
   close(): Promise<void>;
 }
 
@@ -97,9 +98,7 @@ export async function startContainerRegistry(store: StateStore, _tokens: TokenRe
   return {
     host,
     baseImage,
-    mount(router, service) {
-      router.get('/_registry/token', tokenHandler(service, keys) as never);
-    },
+    tokenHandler: (service) => tokenHandler(service, keys),
     async close() {
       child.kill('SIGTERM');
       await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));

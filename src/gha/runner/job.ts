@@ -85,7 +85,7 @@ export async function runLeg(attempt: RunAttempt, plan: LegPlan): Promise<LegRec
     services.print(`  ✗ ${plan.name}: ${branchProblem}`);
     return record('failure', { annotations: [{ level: 'error', message: branchProblem }] });
   }
-  const machine = await services.machines.acquire(labels, plan.signal);
+  const machine = await services.machines.acquire(labels, plan.signal, plan.name);
   const grant = services.tokens.issueJobToken({ runId: attempt.run.id, job: plan.name, permissions: plan.permissions });
   const repoName = services.store.state.repository.name;
   const workspace = join(machine.workRoot, repoName, repoName);

@@ -53,12 +53,12 @@ export class Machines {
   constructor(
     private readonly runnersDir: string,
     private readonly selfHosted: { name: string; labels: string[] }[],
-    private readonly shimConfig: () => Omit<DockerShimConfig, 'log'>,
+    private readonly shimConfig: (jobName: string) => Omit<DockerShimConfig, 'log'>,
   ) {}
 
   /** A machine for `runs-on` labels; throws when no runner has them (GitHub would wait forever). */
-  async acquire(labels: string[], signal: AbortSignal): Promise<Machine> {
-    if (labels.length > 0 && labels.every((label) => hostedLabels.has(label))) return this.hosted();
+  async acquire(labels: string[], signal: AbortSignal, jobName: string): Promise<Machine> {
+    if (labels.length > 0 && labels.every((label) => hostedLabels.has(label))) return this.hosted(jobName);
     const runner = this.selfHosted.find((r) => labels.every((label) => r.labels.includes(label)));
     if (!runner) {
       throw new WorkflowError(
@@ -75,7 +75,7 @@ export class Machines {
     let free!: () => void;
     this.busy.set(runner.name, new Promise<void>((resolve) => (free = resolve)));
     try {
-      return await this.selfHostedMachine(runner.name, () => {
+      return await this.selfHostedMachine(runner.name, jobName, () => {
         this.busy.delete(runner.name);
         free();
       });
@@ -86,9 +86,9 @@ export class Machines {
     }
   }
 
-  private async hosted(): Promise<Machine> {
+  private async hosted(jobName: string): Promise<Machine> {
     const root = await mkdtemp(join(tmpdir(), 'gha-hosted-'));
-    const machine = await this.layout(`GitHub Actions ${++this.counter}`, 'github-hosted', root, join(root, 'work'), join(root, 'home'));
+    const machine = await this.layout(`GitHub Actions ${++this.counter}`, 'github-hosted', root, join(root, 'work'), join(root, 'home'), jobName);
     return {
       ...machine,
       release: async () => {
@@ -99,9 +99,9 @@ export class Machines {
     };
   }
 
-  private async selfHostedMachine(name: string, free: () => void): Promise<Machine> {
+  private async selfHostedMachine(name: string, jobName: string, free: () => void): Promise<Machine> {
     const root = join(this.runnersDir, name);
-    const machine = await this.layout(name, 'self-hosted', root, join(root, '_work'), join(root, 'home'));
+    const machine = await this.layout(name, 'self-hosted', root, join(root, '_work'), join(root, 'home'), jobName);
     await rm(machine.temp, { recursive: true, force: true });
     await mkdir(machine.temp, { recursive: true });
     return {
@@ -115,13 +115,13 @@ export class Machines {
     };
   }
 
-  private async layout(name: string, environment: Machine['environment'], root: string, workRoot: string, home: string): Promise<Omit<Machine, 'release'>> {
+  private async layout(name: string, environment: Machine['environment'], root: string, workRoot: string, home: string, jobName: string): Promise<Omit<Machine, 'release'>> {
     const temp = join(workRoot, '_temp');
     const toolCache = join(workRoot, '_tool');
     const bin = join(root, 'bin');
     for (const dir of [workRoot, temp, toolCache, home, bin]) await mkdir(dir, { recursive: true });
     const dockerLog = join(temp, `docker-created-${randomBytes(4).toString('hex')}.jsonl`);
-    const config: DockerShimConfig = { ...this.shimConfig(), log: dockerLog };
+    const config: DockerShimConfig = { ...this.shimConfig(jobName), log: dockerLog };
     await writeFile(join(bin, 'docker-shim.json'), JSON.stringify(config));
     const wrapper = join(bin, 'docker');
     await writeFile(wrapper, `#!/bin/sh\nexec "${process.execPath}" "${dockerShim}" "${join(bin, 'docker-shim.json')}" "$@"\n`);

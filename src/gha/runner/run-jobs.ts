@@ -141,7 +141,7 @@ function safeString(token: NonNullable<LoadedJob['name']>, contexts: Record<stri
   try {
     return evaluateString(token, { contexts }, `${where}.name`);
   } catch {
-    return String(literalValue(token) ?? '');
+    return String(literalValue(token) ?? '') || where.replace(/^.* jobs\./, '');
   }
 }
 

@@ -65,7 +65,12 @@ export class Simulation {
         events: {
           workflowDispatch: (request) => simulation!.dispatchFromApi(request.workflow, request.ref, request.inputs, request.actor.login),
         },
-        extraRoutes: (router, service) => registryRef.current?.mount(router, service),
+        // The registry starts after the server (its token realm is the server's URL).
+        extraRoutes: (router, service) =>
+          router.get('/_registry/token', ((req: never, res: { status(code: number): { json(v: unknown): void } }) => {
+            if (!registryRef.current) return res.status(503).json({ errors: [{ code: 'UNAVAILABLE', message: 'the container registry is not running' }] });
+            registryRef.current.tokenHandler(service)(req, res as never);
+          }) as never),
       });
       const registry = options.registry === false ? null : await startContainerRegistry(store, tokens, server.url).catch((error: Error) => {
         print(`(container registry not started: ${error.message})`);
@@ -73,10 +78,11 @@ export class Simulation {
       });
       registryRef.current = registry;
       const npmCache = process.env.npm_config_cache ?? join(homedir(), '.npm');
-      const machines = new Machines(store.paths.runners, [{ name: 'self-hosted', labels: ['self-hosted', 'linux', 'x64', 'Linux', 'X64'] }], () => ({
+      const machines = new Machines(store.paths.runners, [{ name: 'self-hosted', labels: ['self-hosted', 'linux', 'x64', 'Linux', 'X64'] }], (jobName) => ({
         registryHost: registry?.host ?? null,
         npmCache,
         baseImage: registry?.baseImage ?? null,
+        breakImages: /deploy/i.test(jobName) ? takeDeployCheckFaults(store) : [],
       }));
       const services: Services = {
         store,
@@ -287,6 +293,17 @@ export class Simulation {
       return (error as Error).message;
     }
   }
+}
+
+/** Consumes the pending deploy-check faults (each breaks one deploy job's matching container). */
+function takeDeployCheckFaults(store: StateStore): string[] {
+  const matches: string[] = [];
+  for (const fault of store.state.faults) {
+    if (fault.kind !== 'deploy-check' || fault.remaining <= 0) continue;
+    fault.remaining -= 1;
+    matches.push(fault.match);
+  }
+  return matches;
 }
 
 /** Copies the workflow files a working-tree run uses, so that re-runs use the same files. */

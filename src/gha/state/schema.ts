@@ -152,11 +152,16 @@ const protectionSchema = z.object({
 });
 
 /** A failure the simulated GitHub injects on purpose (lifecycle tests of re-runs). */
-export const faultKinds = ['artifact-upload', 'release-asset-upload', 'registry-push', 'runner-crash'] as const;
+export const faultKinds = ['artifact-upload', 'release-asset-upload', 'registry-push', 'runner-crash', 'deploy-check'] as const;
 const faultSchema = z.object({
   id: z.number(),
   kind: z.enum(faultKinds),
-  /** Only where the job's name or the asset/artifact name contains this text. */
+  /**
+   * Only where the name contains this text: the job's and artifact's (artifact-upload), the
+   * asset's (release-asset-upload), the image repository's (registry-push), the job's
+   * (runner-crash), the image reference's (deploy-check: a container of that image started by a
+   * deploy job exits at once, so its post-deploy check fails).
+   */
   match: z.string().default(''),
   remaining: z.number().int().min(0),
 });
