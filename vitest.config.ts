@@ -33,8 +33,9 @@ export const unitTests = [
   'tests/actions/sweep-overrides.test.ts',
 ];
 
-// Container tests need podman and a locally built base image: `npm run test:container`.
-const alwaysExcluded = ['tests/container/**', 'node_modules/**'];
+// Container tests need podman and a locally built base image: `npm run test:container`; the
+// lifecycle tier needs podman and docker-registry: `npm run test:lifecycle`.
+const alwaysExcluded = ['tests/container/**', 'tests/lifecycle/**', 'node_modules/**'];
 
 export default defineConfig({
   test: {

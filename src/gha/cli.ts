@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { describeJsonFileProblem, readJsonFile } from '../core/json-file.js';
 import { ConfigError, ExitCode, UserError } from '../core/errors.js';
 import { git } from './github/git.js';
 import { Simulation } from './runner/simulation.js';
@@ -25,6 +27,7 @@ const usage = `Usage: npm run gha -- <command> [options]   (state folder: --stat
   init [--repo owner/name] [--template] [--from DIR]  create the simulated GitHub; DIR's HEAD becomes main
   run <workflow file> --event <name> [--input k=v]… [--payload FILE] [--ref REF] [--pr N] [--tag T]
                                       run one event through a workflow (and what it triggers)
+  together <file.json>                start several events at once: [{"workflow","event","inputs"?,"ref"?}, …]
   rerun <run id> [--failed]           re-run all jobs, or only the failed ones
   state [--json]                      what the simulated GitHub holds
   fork <owner>                        fork the repository (forks/<owner>.git)
@@ -70,6 +73,8 @@ async function dispatch(argv: string[]): Promise<number> {
     }
     case 'run':
       return runCommand(rest);
+    case 'together':
+      return togetherCommand(rest);
     case 'rerun': {
       const { values, positionals } = parse(rest, { failed: { type: 'boolean' } });
       const id = Number(positionals[0]);
@@ -143,6 +148,32 @@ async function dispatch(argv: string[]): Promise<number> {
 
 function stateDir(values: Record<string, unknown>): string {
   return String(values.state ?? defaultStateDir);
+}
+
+const togetherSchema = z.array(
+  z.strictObject({ workflow: z.string(), event: z.string(), inputs: z.record(z.string(), z.string()).default({}), ref: z.string().optional() }),
+);
+
+/** Starts several events at once in one session (their runs overlap, as on GitHub). */
+async function togetherCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, {});
+  if (!positionals[0]) throw new ConfigError(`together needs a JSON file.\n\n${usage}`);
+  const specs = await readJsonFile(resolve(positionals[0]), togetherSchema, (problem) => new ConfigError(describeJsonFileProblem(problem)));
+  const root = await git(process.cwd(), ['rev-parse', '--show-toplevel']).catch(() => process.cwd());
+  const source: WorkflowSource = { label: 'the working tree', sha: null, read: (p) => readFile(resolve(root, p), 'utf8') };
+  const simulation = await Simulation.start({ stateDir: stateDir(values) });
+  try {
+    const prepared = [];
+    for (const spec of specs) {
+      const workflow = await loadWorkflow(spec.workflow, await source.read(spec.workflow));
+      prepared.push({ spec, event: await eventFor(simulation, workflow, { name: spec.event, ...(spec.ref ? { ref: spec.ref } : {}) }) });
+    }
+    const runs = await Promise.all(prepared.map(({ spec, event }) => simulation.trigger(spec.workflow, source, event, { inputs: spec.inputs })));
+    await simulation.idle();
+    return runs.every((run) => run === null || run.conclusion === 'success') ? 0 : 1;
+  } finally {
+    await simulation.close();
+  }
 }
 
 async function runCommand(argv: string[]): Promise<number> {

@@ -77,7 +77,9 @@ export const cache: StandInSpec = {
         if (!existsSync(source)) continue;
         const target = resolvePath(job, path);
         await mkdir(target, { recursive: true });
+        if (process.env.GHA_TRACE) console.error(`[trace] cache restore ${source} -> ${target}`);
         await exec('cp', ['-al', `${source}/.`, target]);
+        if (process.env.GHA_TRACE) console.error(`[trace] cache restored`);
       }
       job.log(`Cache restored from key: ${partial.key}`);
       job.post.push({

@@ -37,6 +37,8 @@ export class JobState {
   readonly annotations: Annotation[] = [];
   readonly post: PostStep[] = [];
   summary = '';
+  /** How many run: scripts the job ran (numbers their copies beside the log). */
+  scriptCount = 0;
   /** The command files of the step running now (GITHUB_OUTPUT, GITHUB_ENV, …). */
   commandFiles: { output: string; env: string; path: string; summary: string; state: string } | null = null;
   /** Steps whose run: script executed while the checkout held a credential (an audit finding). */

@@ -154,9 +154,12 @@ export async function runLeg(attempt: RunAttempt, plan: LegPlan): Promise<LegRec
   } catch (error) {
     job.log(`##[error]${(error as Error).message}`);
   }
+  if (process.env.GHA_TRACE) console.error(`[trace] ${plan.name}: steps done`);
   if (deployment) await deployment.finish(result, environment?.url ? safeUrl(environment.url, job) : undefined);
   services.tokens.revoke(grant.value);
+  if (process.env.GHA_TRACE) console.error(`[trace] ${plan.name}: releasing ${machine.name}`);
   await releaseMachine(machine);
+  if (process.env.GHA_TRACE) console.error(`[trace] ${plan.name}: released`);
   if (job.credentialExposures.length > 0) services.store.state.audit.push(...job.credentialExposures.map((what) => ({ run_id: attempt.run.id, job: plan.name, actor: 'runner', method: 'RUN', path: `RUN ${what}`, scope: 'credentials-in-git-config', level: 'write', allowed: false, status: 0 })));
   services.print(`  ${result === 'success' ? '✓' : result === 'failure' ? '✗' : '-'} ${plan.name}: ${result}`);
   return record(result, { outputs, runner: machine.name, summary: job.summary, annotations: job.annotations });

@@ -203,6 +203,9 @@ export async function runScript(
   }
   const scriptPath = join(job.machine.temp, `${randomBytes(8).toString('hex')}.sh`);
   await writeFile(scriptPath, options.script);
+  // Kept beside the job's log: what ran in a shell, for audits (e.g. that no event text got in).
+  await mkdir(`${job.logFile}.scripts`, { recursive: true });
+  await writeFile(join(`${job.logFile}.scripts`, `${String(++job.scriptCount).padStart(2, '0')}-${options.name.replace(/[^A-Za-z0-9_-]/g, '_')}.sh`), options.script);
   await auditCredentials(job, options.name, options.script);
   const [command, args] = shellCommand(options.shell, scriptPath, options.where);
   const files = await freshCommandFiles(job);
