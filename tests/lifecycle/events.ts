@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { StoredRun } from '../../src/gha/state/schema.js';
 import { repoRoot } from '../helpers/project.js';
-import type { GhaResult, Lifecycle } from './harness.js';
+import type { Lifecycle } from './harness.js';
 import { invariantProblems, type Memory } from './invariants.js';
 
 /**
@@ -29,7 +29,7 @@ export async function event<T>(lifecycle: Lifecycle, memory: Memory, name: strin
   const started = Date.now();
   const value = await act();
   const ms = Date.now() - started;
-  if (value && typeof value === 'object' && 'output' in value && process.env.GHA_LIFECYCLE_VERBOSE) console.log((value as { output: string }).output);
+  if (typeof value === 'string') appendFileSync(join(reportDir, 'output.log'), `== ${name}\n${value}\n`);
   const runs = await lifecycle.runsSince(before);
   const summary = await lifecycle.summary();
   const serving = await lifecycle.servingVersion();
@@ -61,6 +61,7 @@ export async function event<T>(lifecycle: Lifecycle, memory: Memory, name: strin
 export function resetReport(): void {
   mkdirSync(reportDir, { recursive: true });
   writeFileSync(join(reportDir, 'year.jsonl'), '');
+  writeFileSync(join(reportDir, 'output.log'), '');
 }
 
 /** The summaries of the jobs of a run, joined. */
@@ -68,7 +69,4 @@ export function summaries(run: StoredRun): string {
   return run.jobs.map((job) => job.summary).join('\n');
 }
 
-/** Fails with the gha output when a command failed. */
-export function expectOk(result: GhaResult, what: string): void {
-  expect(result.code, `${what}:\n${result.output.slice(-6000)}`).toBe(0);
-}
+

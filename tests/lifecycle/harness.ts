@@ -5,7 +5,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
-import { StateStore } from '../../src/gha/state/store.js';
+import { eventFor, type EventRequest } from '../../src/gha/runner/event-for.js';
+import type { WorkflowSource } from '../../src/gha/runner/model.js';
+import { Simulation } from '../../src/gha/runner/simulation.js';
+import { loadWorkflow } from '../../src/gha/workflow/load.js';
+import type { StateStore } from '../../src/gha/state/store.js';
 import { stateSummary } from '../../src/gha/state/summary.js';
 import type { GitHubState, StoredRun } from '../../src/gha/state/schema.js';
 import { repoRoot } from '../helpers/project.js';
@@ -17,6 +21,11 @@ const exec = promisify(execFile);
  * person who maintains it: a clone to commit and push from, the `gha` CLI to deliver events
  * (each run through the real workflow files of this checkout), and readers for what the
  * simulated GitHub, the registry and the deployed service hold afterwards.
+ *
+ * One simulation session (src/gha/runner/simulation.ts, what `npm run gha -- run` starts per
+ * command) serves the whole year, so the simulated GitHub's server starts once; events go through
+ * the same code as the CLI (eventFor, trigger, rerun). Between events the maintainer works in a
+ * clone and pushes to the origin's path, as another terminal would.
  *
  * The template repository is this working tree (tracked and untracked-but-not-ignored files, so
  * uncommitted changes are tested too) with one difference: a small `model` section (one hidden
@@ -48,12 +57,21 @@ export interface GhaResult {
 }
 
 export class Lifecycle {
+  private simulation: Simulation | null = null;
+  private readonly log: string[] = [];
+
   private constructor(
     readonly root: string,
     readonly stateDir: string,
     readonly clone: string,
     readonly port: number,
   ) {}
+
+  /** The running session (started after `gha init`). */
+  get session(): Simulation {
+    if (!this.simulation) throw new Error('the simulation is not started');
+    return this.simulation;
+  }
 
   /** Creates the template repository and the simulated GitHub (created "from the template"). */
   static async create(): Promise<Lifecycle> {
@@ -82,10 +100,61 @@ export class Lifecycle {
     execFileSync('git', ['clone', '-q', join(stateDir, 'origin.git'), lifecycle.clone], { stdio: 'pipe' });
     lifecycle.git('config', 'user.name', 'Maintainer');
     lifecycle.git('config', 'user.email', 'maintainer@example.com');
+    lifecycle.simulation = await Simulation.start({ stateDir, print: (line) => lifecycle.log.push(line) });
     return lifecycle;
   }
 
-  /** Runs the gha CLI on this state folder. */
+  /** The progress lines printed since the last call (what `gha run` prints). */
+  takeOutput(): string {
+    return this.log.splice(0).join('\n');
+  }
+
+  /** The workflows as the maintainer's working tree has them (what `gha run <file>` reads). */
+  private source(): WorkflowSource {
+    return { label: 'the working tree', sha: null, read: (path) => Promise.resolve(readFileSync(join(this.clone, path), 'utf8')) };
+  }
+
+  /**
+   * Delivers an event to `.github/workflows/<file>` (as `gha run <file> --event <name>` does) and
+   * waits for every run it starts. Returns what was printed.
+   */
+  async deliver(workflow: string, request: EventRequest, inputs: Record<string, string> = {}): Promise<string> {
+    const path = `.github/workflows/${workflow}`;
+    const source = this.source();
+    const loaded = await loadWorkflow(path, await source.read(path));
+    const event = await eventFor(this.session, loaded, request);
+    await this.session.trigger(path, source, event, { inputs });
+    await this.session.idle();
+    return this.takeOutput();
+  }
+
+  /** Several events at once (as `gha together` does). */
+  async together(events: { workflow: string; request: EventRequest; inputs?: Record<string, string> }[]): Promise<string> {
+    const source = this.source();
+    const prepared = [];
+    for (const item of events) {
+      const path = `.github/workflows/${item.workflow}`;
+      prepared.push({ path, inputs: item.inputs ?? {}, event: await eventFor(this.session, await loadWorkflow(path, await source.read(path)), item.request) });
+    }
+    await Promise.all(prepared.map((p) => this.session.trigger(p.path, source, p.event, { inputs: p.inputs })));
+    await this.session.idle();
+    return this.takeOutput();
+  }
+
+  /** Re-runs a run (as `gha rerun <id> [--failed]`). */
+  async rerun(id: number, failedOnly: boolean): Promise<string> {
+    await this.session.rerun(id, failedOnly);
+    await this.session.idle();
+    return this.takeOutput();
+  }
+
+  /** Changes the simulated GitHub's settings through src/gha/state/admin.ts, saved for the origin's hooks. */
+  async admin(change: (store: StateStore) => Promise<unknown>): Promise<void> {
+    await change(this.session.store);
+    await this.session.save();
+  }
+
+  /** Runs the gha CLI on this state folder (only while no session holds it). */
   async gha(args: string[], cwd = existsSync(this.clone) ? this.clone : repoRoot): Promise<GhaResult> {
     const started = Date.now();
     return new Promise((resolve) => {
@@ -103,11 +172,6 @@ export class Lifecycle {
         resolve({ code, output, ms: Date.now() - started });
       });
     });
-  }
-
-  /** Delivers an event to a workflow of the maintainer's clone (`.github/workflows/<file>`). */
-  run(workflow: string, event: string, ...extra: string[]): Promise<GhaResult> {
-    return this.gha(['run', `.github/workflows/${workflow}`, '--event', event, ...extra]);
   }
 
   /** git in the maintainer's clone. */
@@ -137,13 +201,13 @@ export class Lifecycle {
     return this.git('rev-parse', 'HEAD');
   }
 
-  /** The simulated GitHub's state, read afresh. */
+  /** The simulated GitHub's state (the session's, current). */
   async store(): Promise<StateStore> {
-    return StateStore.open(this.stateDir);
+    return this.session.store;
   }
 
   async state(): Promise<GitHubState> {
-    return (await this.store()).state;
+    return this.session.store.state;
   }
 
   /** `gha state --json`, as a value. */
@@ -156,12 +220,15 @@ export class Lifecycle {
     return (await this.state()).runs.slice(since);
   }
 
-  /** The version the production service reports, or null when nothing answers. */
+  /** The version the production service reports (this model's service only), or null. */
   async servingVersion(): Promise<string | null> {
     try {
       const response = await fetch(`http://127.0.0.1:${this.port}/model`, { signal: AbortSignal.timeout(3000) });
       if (!response.ok) return null;
-      return ((await response.json()) as { version?: string }).version ?? null;
+      const model = (await response.json()) as { version?: string; name?: string; model_name?: string };
+      const name = model.name ?? model.model_name;
+      if (name !== undefined && name !== modelName) return `(another service: ${name})`;
+      return model.version ?? null;
     } catch {
       return null;
     }
@@ -169,6 +236,7 @@ export class Lifecycle {
 
   /** Stops the production container and removes the temporary folders. */
   async dispose(): Promise<void> {
+    await this.simulation?.close().catch(() => undefined);
     await exec('podman', ['rm', '--force', '--time', '0', `mlops-${modelName}`]).catch(() => undefined);
     if (!process.env.GHA_LIFECYCLE_KEEP) rmSync(this.root, { recursive: true, force: true });
   }

@@ -1,5 +1,8 @@
 import { simulation } from '@simulacrum/github-api-simulator';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openApiSubsetFile } from './openapi-subset.js';
 import type { StateStore } from '../state/store.js';
 import { resolveCommit } from './git.js';
 import { gitHttpMiddleware } from './git-http.js';
@@ -93,8 +96,10 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<R
     ...actionsHandlers(service),
     ...pagesHandlers(service),
   };
+  // No initialState: the simulator's own store-backed handlers stay off; this project's handlers
+  // over the persistent state answer everything implemented.
   const app = simulation({
-    initialState: { users: [], organizations: [], repositories: [], branches: [], blobs: [] },
+    apiSchema: await openApiSubsetFile(join(tmpdir(), 'mlops-gha-cache')),
     extend: {
       extendRouter: (router: unknown) => {
         const r = router as Router;

@@ -46,6 +46,14 @@ async function ensureKeys(dir: string): Promise<{ key: string; cert: string; cer
   return { key: await readFile(keyPath, 'utf8'), cert: await readFile(certPath, 'utf8'), certPath };
 }
 
+/** Stops a registry an earlier gha session left running (it was killed before it could stop it). */
+async function stopStaleRegistry(pidFile: string, config: string): Promise<void> {
+  const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
+  if (cmdline[0]?.endsWith('docker-registry') && cmdline.includes(config)) process.kill(pid, 'SIGTERM');
+}
+
 /** Starts docker-registry for the state folder; throws when it is not installed. */
 export async function startContainerRegistry(store: StateStore, _tokens: TokenRegistry, serverUrl: string): Promise<RunningRegistry> {
   await exec('docker-registry', ['--version']).catch(() => {
@@ -80,7 +88,9 @@ export async function startContainerRegistry(store: StateStore, _tokens: TokenRe
       '',
     ].join('\n'),
   );
+  await stopStaleRegistry(join(store.paths.registryAuth, 'registry.pid'), config);
   const child: ChildProcess = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (child.pid) await writeFile(join(store.paths.registryAuth, 'registry.pid'), String(child.pid));
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const host = `127.0.0.1:${port}`;

@@ -31,8 +31,9 @@ export function expandMatrix(matrix: Json, where: string): Combination[] {
   for (const entry of include) {
     const add = asObject(entry, where);
     let merged = false;
-    combinations.forEach((combo, index) => {
-      const original = originals[index] ?? {};
+    // Only the combinations of the product take includes; added ones stay as they were added.
+    combinations.slice(0, originals.length).forEach((combo, index) => {
+      const original = originals[index]!;
       const overwritesOriginal = Object.entries(add).some(([k, v]) => k in original && !isDeepStrictEqual(original[k], v));
       if (overwritesOriginal) return;
       Object.assign(combo, add);
