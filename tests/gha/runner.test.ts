@@ -208,7 +208,7 @@ describe('npm run gha', () => {
     expect(lastRun().conclusion).toBe('success');
     // shell: bash is `bash --noprofile --norc -eo pipefail {0}`; no shell is `bash -e {0}`.
     expect(job('first').outputs).toEqual({ text: 'two\nlines', pipefail: 'failure/success', 'default-shell': 'success' });
-    expect(lastRun().jobs.filter((j: { name: string }) => j.name.startsWith('matrix')).map((j: { name: string; conclusion: string }) => `${j.name} ${j.conclusion}`)).toEqual(['matrix (1) success', 'matrix (2) success']);
+    expect(lastRun().jobs.filter((j: { name: string }) => j.name.startsWith('matrix')).map((j: { name: string; conclusion: string }) => `${j.name} ${j.conclusion}`).sort()).toEqual(['matrix (1) success', 'matrix (2) success']);
     expect(job('after-failure').conclusion).toBe('skipped');
     expect(job('call / inner')).toMatchObject({ conclusion: 'success', outputs: { echoed: 'called: two' } });
     expect(job('use-call').conclusion).toBe('success');

@@ -47,8 +47,8 @@ export function actionsHandlers(service: GitHubService): HandlerTable {
       created_at: run.created_at,
       updated_at: run.updated_at,
       run_started_at: run.created_at,
-      actor: userJson(c, { login: run.actor, type: run.actor.endsWith('[bot]') ? 'Bot' : 'User' }),
-      triggering_actor: userJson(c, { login: run.actor, type: run.actor.endsWith('[bot]') ? 'Bot' : 'User' }),
+      actor: userJson({ login: run.actor, type: run.actor.endsWith('[bot]') ? 'Bot' : 'User' }),
+      triggering_actor: userJson({ login: run.actor, type: run.actor.endsWith('[bot]') ? 'Bot' : 'User' }),
       artifacts_url: `${repo}/actions/runs/${run.id}/artifacts`,
     };
   };

@@ -35,7 +35,7 @@ export function releaseHandlers(service: GitHubService): HandlerTable {
     size: asset.size,
     digest: `sha256:${asset.sha256}`,
     state: 'uploaded',
-    uploader: userJson(c, asset.uploader),
+    uploader: userJson(asset.uploader),
   });
   const releaseJson = (c: HandlerContext, req: SimRequest, release: StoredRelease) => {
     const { repo, web } = urls(c, req);
@@ -57,7 +57,7 @@ export function releaseHandlers(service: GitHubService): HandlerTable {
       prerelease: release.prerelease,
       created_at: release.created_at,
       published_at: release.published_at,
-      author: userJson(c, release.author),
+      author: userJson(release.author),
       assets: release.assets.map((asset) => assetJson(c, req, release, asset)),
     };
   };

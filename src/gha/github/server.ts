@@ -96,9 +96,11 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<R
     ...actionsHandlers(service),
     ...pagesHandlers(service),
   };
-  // No initialState: the simulator's own store-backed handlers stay off; this project's handlers
-  // over the persistent state answer everything implemented.
+  // An (empty) initialState is required: without one the simulator drops every handler, extended
+  // ones included. Its own store-backed handlers never answer: the OpenAPI subset holds only the
+  // operations implemented here, and `authorize` answers 501 for any other route.
   const app = simulation({
+    initialState: { users: [], organizations: [], repositories: [], branches: [], blobs: [] },
     apiSchema: await openApiSubsetFile(join(tmpdir(), 'mlops-gha-cache')),
     extend: {
       extendRouter: (router: unknown) => {

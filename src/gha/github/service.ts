@@ -113,27 +113,30 @@ export function mockOf(c: HandlerContext, operation: string): Any {
   return structuredClone(c.api.mockResponseForOperation(operation).mock);
 }
 
-/** The user object GitHub embeds for an actor. */
-export function userJson(c: HandlerContext, actor: Actor): Any {
-  const base = mockOf(c, 'users/get-by-username');
+/**
+ * The user object GitHub embeds for an actor (the "Simple User" schema, with GitHub's URL
+ * patterns; built here because the users/* operations are not part of the simulated API).
+ */
+export function userJson(actor: Actor): Any {
   const id = actor.type === 'Bot' ? 41898282 : 1000 + [...actor.login].reduce((sum, ch) => sum + ch.charCodeAt(0), 0);
+  const api = `https://api.github.com/users/${encodeURIComponent(actor.login)}`;
   return {
     login: actor.login,
     id,
-    node_id: base.node_id ?? 'MDQ6VXNlcjE=',
-    avatar_url: base.avatar_url,
+    node_id: `MDQ6VXNlcj${Buffer.from(String(id)).toString('base64')}`,
+    avatar_url: `https://avatars.githubusercontent.com/u/${id}?v=4`,
     gravatar_id: '',
-    url: `https://api.github.com/users/${encodeURIComponent(actor.login)}`,
+    url: api,
     html_url: actor.type === 'Bot' ? `https://github.com/apps/${encodeURIComponent(actor.login.replace(/\[bot\]$/, ''))}` : `https://github.com/${encodeURIComponent(actor.login)}`,
-    followers_url: base.followers_url,
-    following_url: base.following_url,
-    gists_url: base.gists_url,
-    starred_url: base.starred_url,
-    subscriptions_url: base.subscriptions_url,
-    organizations_url: base.organizations_url,
-    repos_url: base.repos_url,
-    events_url: base.events_url,
-    received_events_url: base.received_events_url,
+    followers_url: `${api}/followers`,
+    following_url: `${api}/following{/other_user}`,
+    gists_url: `${api}/gists{/gist_id}`,
+    starred_url: `${api}/starred{/owner}{/repo}`,
+    subscriptions_url: `${api}/subscriptions`,
+    organizations_url: `${api}/orgs`,
+    repos_url: `${api}/repos`,
+    events_url: `${api}/events{/privacy}`,
+    received_events_url: `${api}/received_events`,
     type: actor.type,
     site_admin: false,
   };
