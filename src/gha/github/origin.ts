@@ -1,6 +1,6 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { compiledProgram } from '../compiled.js';
 import { git, resolveCommit } from './git.js';
 
 /**
@@ -11,7 +11,7 @@ import { git, resolveCommit } from './git.js';
  */
 
 /** The compiled hook program (origin-hook.js beside this module). */
-export const hookProgram = join(dirname(fileURLToPath(import.meta.url)), 'origin-hook.js');
+export const hookProgram = compiledProgram(import.meta.url, 'origin-hook.js');
 
 /** Creates the bare repository with its hooks. */
 export async function createOrigin(path: string, defaultBranch: string): Promise<void> {

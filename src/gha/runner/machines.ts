@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { compiledProgram } from '../compiled.js';
 import { WorkflowError } from '../workflow/errors.js';
 import { killTrackedProcesses } from './processes.js';
 
@@ -18,7 +18,7 @@ import { killTrackedProcesses } from './processes.js';
 const hostedLabels = new Set(['ubuntu-latest', 'ubuntu-24.04', 'ubuntu-22.04', 'linux']);
 
 /** The `docker` stand-in (docker-shim.js, compiled beside this folder). */
-const dockerShim = join(dirname(fileURLToPath(import.meta.url)), '..', 'docker', 'docker-shim.js');
+const dockerShim = compiledProgram(import.meta.url, join('..', 'docker', 'docker-shim.js'));
 
 /** A machine holding one job. */
 export interface Machine {
