@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import { modelCardsPath, registryPath } from '../config/paths.js';
@@ -6,7 +6,7 @@ import { githubRunUrl } from '../core/git-info.js';
 import type { Logger } from '../core/logger.js';
 import type { GitHubClient, RepositoryRef } from '../github/client.js';
 import { publishModelCard, type PublishCardOptions, type PublishedCard } from '../github/git-publish.js';
-import { modelReleaseAssetNames, publishModelRelease, type ModelRelease } from '../github/releases.js';
+import { modelReleaseAssetNames, optionalModelReleaseAssetNames, publishModelRelease, type ModelRelease } from '../github/releases.js';
 import { ModelRegistry } from '../registry/registry.js';
 
 /**
@@ -58,9 +58,16 @@ export async function publishVersion(options: {
     targetCommitish: card.commit,
     name: `${loaded.config.name} ${version}`,
     body: runUrl ? `${notes.trimEnd()}\n\n---\nTrained and gated in [this workflow run](${runUrl}).\n` : notes,
-    files: modelReleaseAssetNames.map((name) => join(versionDir, name)),
+    files: [...modelReleaseAssetNames, ...(await presentFiles(versionDir, optionalModelReleaseAssetNames))].map((name) => join(versionDir, name)),
     makeLatest: false,
   });
   logger.info(`Released ${card.tag}: ${release.htmlUrl} (${release.assets.length} assets)${card.adopted ? ', finishing the release an earlier attempt of this run started' : ''}.`);
   return { card, release };
+}
+
+/** The names among `names` that are files in `dir`. */
+async function presentFiles(dir: string, names: readonly string[]): Promise<string[]> {
+  const present: string[] = [];
+  for (const name of names) if ((await stat(join(dir, name)).catch(() => null))?.isFile()) present.push(name);
+  return present;
 }

@@ -1,5 +1,5 @@
 import { ConfigError } from '../core/errors.js';
-import type { FeatureSpec, MetricRule, MlopsConfigInput, TaskType } from '../config/schema.js';
+import type { FeatureInput, MetricRule, MlopsConfigInput, TaskType } from '../config/schema.js';
 import { ColumnStats, compareText, maxInferredClasses, maxTrackedValues, positiveLabelWords, regressionDistinctThreshold, segmentNamePattern, share, sliceValueRange } from './infer-columns.js';
 
 /** The task, slices and gate `mlops init` infers from the target column and the features. */
@@ -64,9 +64,9 @@ export function inferTask(target: string, stats: ColumnStats, requested?: TaskTy
  * Picks up to 2 slice columns: categorical features with 2–12 values, those whose name suggests a
  * segment (contract, region, segment, type, category, group) first, then in column order.
  */
-export function pickSlices(features: readonly FeatureSpec[]): { slices: string[]; reason: string } {
+export function pickSlices(features: readonly FeatureInput[]): { slices: string[]; reason: string } {
   const candidates = features.filter(
-    (f): f is Extract<FeatureSpec, { type: 'categorical' }> =>
+    (f): f is Extract<FeatureInput, { type: 'categorical' }> =>
       f.type === 'categorical' && f.vocabulary.length >= sliceValueRange.min && f.vocabulary.length <= sliceValueRange.max,
   );
   const preferred = candidates.filter((f) => segmentNamePattern.test(f.name));
@@ -82,8 +82,8 @@ export function roundSignificant(value: number, digits = 2): number {
   return Math.round(value * scale) / scale;
 }
 
-/** Gate rules that suit the task and the data, with their explanation. */
-export function defaultGate(task: MlopsConfigInput['task'], target: ColumnStats): { gate: NonNullable<MlopsConfigInput['gate']>; reason: string } {
+/** Gate rules that suit the task and the data (`targetStd`: the regression target's population standard deviation), with their explanation. */
+export function defaultGate(task: MlopsConfigInput['task'], target: ColumnStats, targetStd = 0): { gate: NonNullable<MlopsConfigInput['gate']>; reason: string } {
   if (task.type === 'binary') {
     return {
       gate: { primary_metric: 'auc', overall: { auc: { min: 0.7, max_regression: 0.02 } }, per_slice: { auc: { max_regression: 0.05 } } },
@@ -99,9 +99,9 @@ export function defaultGate(task: MlopsConfigInput['task'], target: ColumnStats)
       reason: `A candidate must beat always predicting the most frequent class (accuracy ${floor}, rounded down) and lose at most 0.02 macro-F1 against the champion overall, 0.05 within any slice.`,
     };
   }
-  const tolerance = roundSignificant(0.05 * target.std);
+  const tolerance = roundSignificant(0.05 * targetStd);
   return {
     gate: { primary_metric: 'rmse', overall: { r2: { min: 0 }, rmse: { max_regression: tolerance } }, per_slice: {} },
-    reason: `A candidate must do better than predicting the mean (R² ≥ 0) and its RMSE may rise at most ${tolerance} against the champion: 5% of the target's standard deviation (${roundSignificant(target.std, 4)}), rounded.`,
+    reason: `A candidate must do better than predicting the mean (R² ≥ 0) and its RMSE may rise at most ${tolerance} against the champion: 5% of the target's standard deviation (${roundSignificant(targetStd, 4)}), rounded.`,
   };
 }

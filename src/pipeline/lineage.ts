@@ -43,6 +43,8 @@ export function buildLineage(inputs: LineageInputs): Lineage {
       train_rows: training.split.train,
       validation_rows: training.split.validation,
       test_rows: training.split.test,
+      training_keys: training.training_keys,
+      ...(training.time_split ? { time_split: training.time_split } : {}),
     },
     code: inputs.code,
     config: { path: relativeOrAbsolute(loaded.baseDir, loaded.path), sha256: loaded.hash, content: config as unknown as Record<string, unknown> },

@@ -3,7 +3,8 @@ import { saveModel } from '../model/model-io.js';
 import { describeArchitecture } from '../model/network.js';
 import { encodeFeatures, encodeTargets, fitPreprocessing } from '../model/preprocessing.js';
 import { trainNetwork } from '../model/train.js';
-import { loadSplitDataset } from './dataset-split.js';
+import { loadSplitDataset, type SplitTimeRanges } from './dataset-split.js';
+import { writeTrainingKeys } from './fair-comparison.js';
 import { hashModelFiles, readCurrentRun } from './freshness.js';
 import type { StepContext } from './step-context.js';
 import type { TrainingRecord } from './workspace.js';
@@ -13,11 +14,12 @@ export async function trainStep(ctx: StepContext): Promise<TrainingRecord> {
   const { loaded, workspace, logger } = ctx;
   const config = loaded.config;
   const run = await readCurrentRun(ctx);
-  const { dataset, split } = await loadSplitDataset(ctx);
+  const { dataset, split, timeRanges } = await loadSplitDataset(ctx);
   const pick = (indices: number[]) => indices.map((i) => dataset.rows[i]!);
   const train = pick(split.train);
   const validation = pick(split.validation);
-  logger.info(`Split ${dataset.rows.length} rows: ${train.length} train, ${validation.length} validation, ${split.test.length} test (seed ${config.split.seed}).`);
+  const how = timeRanges ? `by time: ${describeRanges(timeRanges)}` : `seed ${config.split.seed}`;
+  logger.info(`Split ${dataset.rows.length} rows: ${train.length} train, ${validation.length} validation, ${split.test.length} test (${how}).`);
   const spec = fitPreprocessing(config.features, config.task, train.map((r) => r.features), train.map((r) => r.target));
   const encode = (rows: DatasetRow[]) => ({
     x: encodeFeatures(spec, rows.map((r) => r.features)),
@@ -28,6 +30,7 @@ export async function trainStep(ctx: StepContext): Promise<TrainingRecord> {
   const modelDir = workspace.path('modelDir');
   await saveModel(result.network, modelDir, spec);
   result.network.dispose();
+  const trainingKeys = await writeTrainingKeys(modelDir, [...train, ...validation], dataset.rowKey);
   const record: TrainingRecord = {
     run_id: run.run_id,
     data_sha256: run.data_sha256,
@@ -43,6 +46,8 @@ export async function trainStep(ctx: StepContext): Promise<TrainingRecord> {
     samples_per_second: Math.round(result.samplesPerSecond),
     architecture: describeArchitecture(spec, config.model),
     split: { train: train.length, validation: validation.length, test: split.test.length },
+    training_keys: trainingKeys,
+    ...(timeRanges ? { time_split: { column: config.split.time_column!, ranges: timeRanges } } : {}),
     history: result.history,
     model_files: await hashModelFiles(modelDir),
     finished_at: new Date().toISOString(),
@@ -52,4 +57,12 @@ export async function trainStep(ctx: StepContext): Promise<TrainingRecord> {
     `Trained on ${result.backend.name} in ${(result.durationMs / 1000).toFixed(1)} s: ${result.epochsRun} epochs, kept epoch ${result.bestEpoch} (val_loss ${result.bestValidationLoss.toFixed(4)}), ${record.samples_per_second} samples/s.`,
   );
   return record;
+}
+
+/** Each split's time range in words, for the log. */
+function describeRanges(ranges: SplitTimeRanges): string {
+  const day = (iso: string) => iso.slice(0, 10);
+  return (['train', 'validation', 'test'] as const)
+    .map((name) => `${name} ${ranges[name] ? `${day(ranges[name].from)}…${day(ranges[name].to)}` : 'empty'}`)
+    .join(', ');
 }

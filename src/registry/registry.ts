@@ -8,6 +8,7 @@
  *     versions/<version>/          one folder per version, complete before the index lists it:
  *       model.json, weights.bin    the tfjs Layers model (plus any other weight shards it names)
  *       preprocessing.json         the feature transforms serving applies
+ *       training-keys.mlks         the keys of the rows it trained on (for fair comparisons; absent in old versions)
  *       profile.json               the training data profile (the drift baseline)
  *       metrics.json, gate.json    the evaluation report and the gate verdict
  *       lineage.json               where the model came from (data, code, config, training)
@@ -41,13 +42,15 @@ import {
   registrationReason,
   sortedVersions,
   takenVersions,
+  unknownVersionMessage,
 } from './index-operations.js';
 import { lineageSchema, type Lineage } from './lineage-schema.js';
 import { withRegistryLock, type LockOptions } from './lock.js';
 import { checkRegisterInput, type CheckedRegistration, type RegisterInput } from './register-input.js';
 import { readExperimentRecords, writeExperimentRecord } from './experiment-log.js';
 import { registryIndexSchema, type AliasMove, type ExperimentRecord, type RegisteredVersion, type RegistryIndex } from './registry-schema.js';
-import { isVersion, nextVersion, parseVersion } from './semver.js';
+import { isVersion, parseVersion } from './semver.js';
+import { nextVersion } from './version-bump.js';
 import { holdsVersion, listModelFiles, publishVersionFolder, stageVersionFolder } from './version-folder.js';
 
 export {
@@ -131,6 +134,14 @@ export class ModelRegistry {
     return findVersion(await this.readIndex(), version);
   }
 
+  /** One version; a RegistryError naming the registered ones when it is not registered. */
+  async require(version: string): Promise<RegisteredVersion> {
+    const index = await this.readIndex();
+    const entry = findVersion(index, version);
+    if (!entry) throw new RegistryError(unknownVersionMessage(version, this.root, sortedVersions(index).map((v) => v.version)));
+    return entry;
+  }
+
   /** The version the `champion` alias points at, or null before the first promotion. */
   async champion(): Promise<RegisteredVersion | null> {
     return championOf(await this.readIndex());
@@ -163,10 +174,7 @@ export class ModelRegistry {
       async () => {
         const index = await this.readIndex();
         if (!findVersion(index, version)) {
-          const known = sortedVersions(index).map((entry) => entry.version);
-          throw new RegistryError(
-            `Version ${version} is not in the registry at ${this.root}; registered versions: ${known.length > 0 ? known.join(', ') : 'none'}.`,
-          );
+          throw new RegistryError(unknownVersionMessage(version, this.root, sortedVersions(index).map((entry) => entry.version)));
         }
         const previous = index.champion;
         if (previous === version) return { previous };
