@@ -91,10 +91,14 @@ describe.sequential('a year of events', () => {
     life.git('push', '-q', fork, `HEAD:refs/heads/${branch}`);
     await life.admin((store) => openPullRequest(store, { head: `mallory:${branch}`, title, body: `$(touch ${pwned}-body)`, author: 'mallory' }));
     const { runs } = await event(life, memory, 'pull request from a fork', () => life.deliver('model-check.yml', { name: 'pull_request', pr: 2 }));
-    expect(runs.map((r) => r.conclusion)).toEqual(['success', 'success']);
+    // The check's result is the gate's verdict on the fork's (smaller) data; either way the
+    // workflow_run poster comments it with its own write token.
+    expect(runs.map((r) => r.workflow)).toEqual(['.github/workflows/model-check.yml', '.github/workflows/model-check-comment.yml']);
+    expect(runs[1]!.conclusion).toBe('success');
     expect(Object.values(runs[0]!.jobs[0]!.permissions)).not.toContain('write');
     const comments = (await life.state()).comments.filter((c) => c.issue_number === 2);
     expect(comments.map((c) => c.user.login)).toEqual(['github-actions[bot]']);
+    expect(comments[0]!.body).toMatch(runs[0]!.conclusion === 'success' ? /: passed\n/ : /: rejected\n[\s\S]*\*\*Rejected: /);
   });
 
   test('production is the self-hosted runner: deploying v1.0.0 there makes it serve', async () => {
