@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { access } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { promisify } from 'node:util';
 import { RegistryError } from '../core/errors.js';
@@ -134,6 +134,34 @@ export async function versionOfWorkflowRun(repoDir: string, remote: string, work
 }
 
 /**
+ * The card files whose content differs from `commit`'s, each with the first differing line; none
+ * when no card file is here (a re-run that took the version from its own release). Compares
+ * contents, not `git diff`: a re-run's checkout is the event's commit, before the card commit, so
+ * the card files are untracked there (and git diff would call every one of them deleted).
+ */
+async function filesDifferingFrom(root: string, commit: string, files: readonly string[], paths: readonly string[]): Promise<string[]> {
+  const here = await Promise.all(files.map((file) => readFile(file, 'utf8').catch(() => null)));
+  if (here.every((text) => text === null)) return [];
+  const differing: string[] = [];
+  for (const [i, path] of paths.entries()) {
+    const committed = await git(root, ['show', `${commit}:${path}`]).catch(() => null);
+    const mine = here[i] ?? null;
+    if (mine === null || committed === null) {
+      differing.push(`${path} ${mine === null ? 'missing here' : 'not in the tagged commit'}`);
+      continue;
+    }
+    const a = committed.split('\n');
+    const b = mine.trimEnd().split('\n');
+    const line = a.findIndex((text, n) => text !== b[n]);
+    if (line >= 0 || a.length !== b.length) {
+      const at = line >= 0 ? line : Math.min(a.length, b.length);
+      differing.push(`${path} line ${at + 1}: tagged ${JSON.stringify((a[at] ?? '').slice(0, 120))}, here ${JSON.stringify((b[at] ?? '').slice(0, 120))}`);
+    }
+  }
+  return differing;
+}
+
+/**
  * Commits the card files, tags the commit `v<version>` and pushes branch and tag atomically.
  * When the branch moved on the remote, rebases the card commit on it and tries again; when the
  * branch is protected, pushes the commit to `model-cards/v<version>` instead. An existing tag
@@ -155,9 +183,10 @@ export async function publishModelCard(options: PublishCardOptions): Promise<Pub
     const commit = await git(root, ['rev-parse', `refs/tags/${tag}^{commit}`]);
     // No card files here: the version was taken from its own release (a re-run whose champion is
     // this very version); the tagged card is the card.
-    const present = await Promise.all(options.files.map((file) => access(file).then(() => true, () => false)));
-    const same = !present.some(Boolean) || (await git(root, ['diff', '--quiet', commit, '--', ...paths]).then(() => true, () => false));
-    if (!same) throw new RegistryError(`Tag ${tag} already exists on ${commit.slice(0, 12)} with another model card; a version is never re-tagged.`);
+    const differing = await filesDifferingFrom(root, commit, options.files, paths);
+    if (differing.length > 0) {
+      throw new RegistryError(`Tag ${tag} already exists on ${commit.slice(0, 12)} with another model card (${differing.join('; ')}); a version is never re-tagged.`);
+    }
     logger.info(`Tag ${tag} already holds this model card (${commit.slice(0, 12)}): a re-run of the same release; nothing new is committed.`);
     await git(root, ['fetch', '-q', '--no-tags', remote, `+refs/heads/${branch}:refs/remotes/${remote}/${branch}`], env).catch(() => '');
     const onBranch = await git(root, ['branch', '-r', '--contains', commit]).catch(() => '');
