@@ -34,13 +34,17 @@ export const unitTests = [
   'tests/actions/sweep-overrides.test.ts',
 ];
 
-// Container tests need podman and a locally built base image: `npm run test:container`.
-const alwaysExcluded = ['tests/container/**', 'node_modules/**'];
+// Container tests need podman and a locally built base image: `npm run test:container`; the
+// lifecycle tier needs podman and docker-registry: `npm run test:lifecycle`.
+const alwaysExcluded = ['tests/container/**', 'tests/lifecycle/**', 'node_modules/**'];
 
 export default defineConfig({
   test: {
     // Training and real servers make some tests take seconds; processes keep tfjs state isolated.
     pool: 'forks',
+    // GitHub's workflow parser imports its schema JSON without an import attribute, which Node
+    // refuses: vite transforms it (the gha CLI registers a load hook instead, src/gha/main.ts).
+    server: { deps: { inline: ['@actions/workflow-parser', '@actions/expressions'] } },
     testTimeout: 120_000,
     hookTimeout: 120_000,
     projects: [

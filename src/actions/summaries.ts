@@ -116,12 +116,28 @@ export function renderRegisterSummary(input: {
   candidate: string;
   candidates: readonly { id: string; passed: boolean; value: number | null }[];
   primaryMetric: string;
+  /** The release that already holds this exact model (not the champion's), when one does. */
+  alreadyReleased?: string | null;
+  champion?: string | null;
+  /** The branch the card went to because the default branch is protected. */
+  cardBranch?: string | null;
 }): string {
-  const lines = [
-    input.created ? `## 📦 Registered ${input.version}` : `## 📦 Nothing new: the champion ${input.version} is this same model`,
-    '',
-  ];
+  const heading = input.created
+    ? `## 📦 Registered ${input.version}`
+    : input.alreadyReleased
+      ? `## 📦 Nothing new: this exact model is already released as ${input.alreadyReleased}`
+      : `## 📦 Nothing new: the champion ${input.version} is this same model`;
+  const lines = [heading, ''];
+  if (!input.created) {
+    lines.push('Same data, config, code and weights: no tag, no release, no image, no deploy.', '');
+    if (input.alreadyReleased && input.champion && `v${input.champion}` !== input.alreadyReleased) {
+      lines.push(`The champion (latest release) is v${input.champion}; deploy ${input.alreadyReleased} again with the Deploy workflow if you want it back.`, '');
+    }
+  }
   if (input.tag) lines.push(`Tag \`${input.tag}\`${input.releaseUrl ? ` · [release](${input.releaseUrl})` : ''}`, '');
+  if (input.cardBranch) {
+    lines.push(`⚠️ The default branch is protected: the model card was pushed to \`${escapeMarkdownText(input.cardBranch)}\` (the tag points there). Open a pull request from it to merge the card.`, '');
+  }
   if (input.candidates.length > 1) {
     lines.push(`Sweep: ${input.candidates.length} candidates ranked by \`${escapeMarkdownText(input.primaryMetric)}\`.`, '');
     lines.push('| Candidate | Gate | Value |', '| --- | --- | --- |');
@@ -132,6 +148,11 @@ export function renderRegisterSummary(input: {
     lines.push('');
   }
   return `${lines.join('\n').trimEnd()}\n`;
+}
+
+/** The summary of a deploy that was not made, with the reason. */
+export function renderDeploySkippedSummary(version: string, reason: string): string {
+  return [`## ⏸️ ${version} not deployed`, '', escapeMarkdownText(reason), ''].join('\n');
 }
 
 /** The deploy summary. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { lowerIsBetter } from '../config/schema.js';
 import { describeError, RegistryError } from '../core/errors.js';
 import { evaluationReportSchema, gateVerdictSchema, type GateVerdict } from '../evaluation/report-schema.js';
-import { RunWorkspace, workspaceFiles } from '../pipeline/workspace.js';
+import { RunWorkspace, runManifestSchema, workspaceFiles } from '../pipeline/workspace.js';
 
 /**
  * A hyperparameter sweep run as a job matrix: every runner trains and evaluates one variant
@@ -21,6 +21,8 @@ export interface SweepCandidate {
   primaryMetric: string;
   /** The primary metric on the whole test split; null when undefined there. */
   value: number | null;
+  /** The run id of the candidate's workspace (its run.json), when readable. */
+  runId?: string | null;
 }
 
 /**
@@ -54,6 +56,7 @@ export async function readSweepCandidates(dir: string): Promise<SweepCandidate[]
       passed: verdict.passed,
       primaryMetric: verdict.primary_metric,
       value: metrics?.overall.metrics[verdict.primary_metric] ?? primaryFromVerdict(verdict),
+      runId: (await workspace.read('run', runManifestSchema, 'validate').catch(() => null))?.run_id ?? null,
     });
   }
   if (candidates.length === 0) throw new RegistryError(`No candidate work dirs (with ${workspaceFiles.gate}) under ${dir}.`);

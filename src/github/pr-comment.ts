@@ -16,7 +16,11 @@ export interface IssueCommentLike {
   id: number;
   body?: string | null;
   html_url?: string;
+  user?: { login: string; type?: string } | null;
 }
+
+/** The author of the comments this module writes: the job token's identity. */
+export const commentAuthor = 'github-actions[bot]';
 
 /** The body with the marker on its first line, cut to GitHub's limit with a note when too long. */
 export function markedCommentBody(body: string, marker = modelCheckMarker): string {
@@ -26,9 +30,12 @@ export function markedCommentBody(body: string, marker = modelCheckMarker): stri
   return marked.slice(0, maxCommentLength - note.length) + note;
 }
 
-/** The first (oldest) comment carrying the marker, or undefined. */
-export function findMarkedComment<T extends IssueCommentLike>(comments: readonly T[], marker = modelCheckMarker): T | undefined {
-  return comments.find((comment) => (comment.body ?? '').includes(marker));
+/**
+ * The first (oldest) comment this workflow wrote: by the Actions bot and starting with the
+ * marker. A person's comment that quotes the marker is never taken for it (and never edited).
+ */
+export function findMarkedComment<T extends IssueCommentLike>(comments: readonly T[], marker = modelCheckMarker, author = commentAuthor): T | undefined {
+  return comments.find((comment) => comment.user?.login === author && (comment.body ?? '').startsWith(marker));
 }
 
 /** What {@link upsertPullRequestComment} did. */

@@ -111,13 +111,23 @@ export interface PublishReleaseOptions {
   makeLatest: boolean;
 }
 
+/** A release of a tag, drafts included (listing needs push access); null when there is none. */
+export async function findReleaseOfTag(client: GitHubClient, repository: RepositoryRef, tag: string): Promise<(ModelRelease & { draft: boolean }) | null> {
+  const releases = await client.paginate(client.rest.repos.listReleases, { ...repository, per_page: 100 });
+  const found = releases.find((release) => release.tag_name === tag);
+  return found ? { ...toModelRelease(found), draft: found.draft } : null;
+}
+
 /**
- * Creates the release for a tag and attaches the files. A re-run finds the release it created
- * before and uploads only the assets still missing, so a job retried after a network error
- * finishes the same release instead of failing on "already exists".
+ * Publishes the release of a tag with the files attached, never showing a hollow release: it is
+ * created as a draft (invisible to readers and never "latest"), every asset is uploaded, and
+ * only then is it published — marked latest only with `makeLatest` (the deploy marks it latest
+ * once it serves). A re-run finds its draft (or its published release) and uploads what is still
+ * missing; an asset that differs from this run's file is an error on a published release and
+ * replaced on a draft.
  */
 export async function publishModelRelease(client: GitHubClient, repository: RepositoryRef, options: PublishReleaseOptions): Promise<ModelRelease> {
-  let release = await getReleaseByTag(client, repository, options.tag);
+  let release = await findReleaseOfTag(client, repository, options.tag);
   if (!release) {
     const { data } = await client.rest.repos.createRelease({
       ...repository,
@@ -125,17 +135,22 @@ export async function publishModelRelease(client: GitHubClient, repository: Repo
       target_commitish: options.targetCommitish,
       name: options.name,
       body: options.body.length > 125_000 ? `${options.body.slice(0, 124_000)}\n\n… (cut; see card.md)\n` : options.body,
-      draft: false,
+      draft: true,
       prerelease: false,
-      make_latest: options.makeLatest ? 'true' : 'false',
+      make_latest: 'false',
     });
-    release = toModelRelease(data);
+    release = { ...toModelRelease(data), draft: true };
   }
-  const present = new Set(release.assets.map((asset) => asset.name));
   for (const file of options.files) {
     const name = basename(file);
-    if (present.has(name)) continue;
     const bytes = await readFile(file);
+    const present = release.assets.find((asset) => asset.name === name);
+    if (present) {
+      if (present.size === bytes.length) continue;
+      if (!release.draft) throw new RegistryError(`Release ${options.tag} already has an asset ${name} of ${present.size} bytes that differs from this run's file (${bytes.length} bytes).`);
+      await client.rest.repos.deleteReleaseAsset({ ...repository, asset_id: present.id });
+      release.assets = release.assets.filter((asset) => asset !== present);
+    }
     const { data } = await client.request({
       method: 'POST',
       // upload_url is a URI template (`…/assets{?name,label}`); the name goes in the query.
@@ -147,6 +162,10 @@ export async function publishModelRelease(client: GitHubClient, repository: Repo
     const asset = data as { id: number; name: string; size: number };
     release.assets.push({ id: asset.id, name: asset.name, size: asset.size });
   }
+  if (release.draft) {
+    await client.rest.repos.updateRelease({ ...repository, release_id: release.id, draft: false, make_latest: options.makeLatest ? 'true' : 'false' });
+    release.draft = false;
+  } else if (options.makeLatest) await markReleaseLatest(client, repository, release);
   return release;
 }
 

@@ -18,6 +18,11 @@ import { runManifestSchema, trainingRecordSchema, type RunManifest, type Trainin
 export interface RunFacts {
   workDir: string;
   run: RunManifest;
+  /**
+   * The project folder (the config's): a relative `data_path` in the manifest is relative to it,
+   * so a workspace validated in another checkout of the project (another runner) still matches.
+   */
+  projectDir: string;
   /** Whether the validation recorded in the workspace passed. */
   validationPassed: boolean;
   /** The data file the config trains on, absolute. */
@@ -34,9 +39,9 @@ export function staleRunProblem(facts: RunFacts): WorkspaceError | null {
   if (!facts.validationPassed) {
     return new WorkspaceError({ problem: `The last validation in ${workDir} failed`, rerun: { step: 'validate', when: 'again', before: 'fix the data and' } });
   }
-  if (resolve(run.data_path) !== dataPath) {
+  if (resolve(facts.projectDir, run.data_path) !== dataPath) {
     return new WorkspaceError({
-      problem: `${workDir} validated ${run.data_path}, but the config trains on ${dataPath}`,
+      problem: `${workDir} validated ${resolve(facts.projectDir, run.data_path)}, but the config trains on ${dataPath}`,
       file: run.data_path,
       rerun: { step: 'validate', when: 'again', drop: 'data' },
     });
@@ -94,7 +99,7 @@ export async function readCurrentRun(ctx: StepContext): Promise<RunManifest> {
   const run = await ctx.workspace.read('run', runManifestSchema, 'validate');
   const validation = await ctx.workspace.read('validation', validationReportSchema, 'validate');
   const dataPath = configuredDataPath(ctx.loaded);
-  const facts = { workDir: ctx.workspace.dir, run, validationPassed: validation.passed, dataPath, configHash: ctx.loaded.hash };
+  const facts = { workDir: ctx.workspace.dir, run, projectDir: ctx.loaded.baseDir, validationPassed: validation.passed, dataPath, configHash: ctx.loaded.hash };
   // Hashing reads the whole file: only once the cheap checks pass.
   const early = staleRunProblem({ ...facts, dataSha256: run.data_sha256 });
   if (early) throw early;

@@ -25,8 +25,6 @@ export interface LineageInputs {
   code: CodeVersion;
   /** The CI run that made the version, if any. */
   runUrl: string | null;
-  /** When the version is registered: the run's duration ends here. */
-  now: Date;
 }
 
 /** The lineage of the version a run registers: a pure function of the run's records. */
@@ -69,7 +67,9 @@ export function buildLineage(inputs: LineageInputs): Lineage {
     },
     parent_version: gate.champion_version,
     run_url: inputs.runUrl,
-    run_duration_ms: inputs.now.getTime() - Date.parse(run.started_at),
+    // From validation to the end of training: a re-run of the register job (same candidate)
+    // writes the same lineage, card and release notes as the first attempt.
+    run_duration_ms: Math.max(0, Date.parse(training.finished_at) - Date.parse(run.started_at)),
   };
 }
 
@@ -96,6 +96,15 @@ export function isSameModel(
   );
 }
 
+/**
+ * The same code: the same source tree when both lineages record one (a commit that only adds a
+ * model card changes the commit, not the tree), else the same commit.
+ */
+export function sameCode(a: Lineage['code'], b: Lineage['code']): boolean {
+  if (a.tree && b.tree) return a.tree === b.tree;
+  return a.commit !== null && a.commit === b.commit;
+}
+
 /** What a run trains from: its data, its config, its code. */
 export interface RunInputs {
   dataSha256: string;
@@ -105,7 +114,7 @@ export interface RunInputs {
 
 /**
  * Whether a run would train from exactly what a version was trained from: the same data bytes,
- * the same config, the same clean commit. Then training would reproduce it (training is
+ * the same config, the same clean source tree (or commit). Then training would reproduce it (training is
  * deterministic), so a scheduled retrain can stop before training: nothing changed.
  */
 export function sameInputs(version: Lineage, run: RunInputs): boolean {
@@ -114,7 +123,7 @@ export function sameInputs(version: Lineage, run: RunInputs): boolean {
     version.code.dirty === false &&
     version.dataset.sha256 === run.dataSha256 &&
     version.config.sha256 === run.configSha256 &&
-    version.code.commit === run.code.commit
+    sameCode(version.code, run.code)
   );
 }
 

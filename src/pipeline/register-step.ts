@@ -19,7 +19,7 @@ export interface RegisterOutcome {
 }
 
 /** register: stores the gated model as a new version, writes its model card, and promotes it. */
-export async function registerStep(ctx: StepContext, options: { promote?: boolean; force?: boolean } = {}): Promise<RegisterOutcome> {
+export async function registerStep(ctx: StepContext, options: { promote?: boolean; force?: boolean; takenElsewhere?: readonly string[] } = {}): Promise<RegisterOutcome> {
   const { loaded, workspace, logger } = ctx;
   const config = loaded.config;
   const run = await readCurrentRun(ctx);
@@ -32,7 +32,7 @@ export async function registerStep(ctx: StepContext, options: { promote?: boolea
   if (stale) throw stale;
   const registry = await ModelRegistry.open(registryPath(loaded));
   const code = await readCodeVersion(loaded.baseDir, ctx.env);
-  const lineage = buildLineage({ run, training, validation, gate, loaded, code, runUrl: githubRunUrl(ctx.env), now: new Date() });
+  const lineage = buildLineage({ run, training, validation, gate, loaded, code, runUrl: githubRunUrl(ctx.env, { attempt: false }) });
   const promote = options.promote ?? true;
   const unchanged = await unchangedChampion(registry, lineage, training);
   if (unchanged && !options.force) {
@@ -51,6 +51,7 @@ export async function registerStep(ctx: StepContext, options: { promote?: boolea
     lineage,
     promote,
     force: options.force,
+    takenElsewhere: options.takenElsewhere ?? [],
   });
   await writeModelCardFiles(modelCardsPath(loaded), registered.version, card, cardMarkdown);
   await workspace.write('registered', { version: registered.version, created: true, promoted: promote, registered_at: new Date().toISOString(), card: join(modelCardsPath(loaded), `${registered.version}.md`) });

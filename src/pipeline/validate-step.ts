@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { configuredDataPath } from '../config/paths.js';
 import { DataError } from '../core/errors.js';
 import { safeReadJsonFile } from '../core/json-file.js';
@@ -32,7 +32,7 @@ export async function validateStep(ctx: StepContext, options: { dataPath?: strin
     started_at: new Date().toISOString(),
     config_path: loaded.path,
     config_sha256: loaded.hash,
-    data_path: dataPath,
+    data_path: projectRelative(loaded.baseDir, dataPath),
     data_sha256: report.sha256,
     ...(sources ? { sources } : {}),
   };
@@ -68,4 +68,14 @@ async function readFetchRecord(dataPath: string, sha256: string, ctx: StepContex
     return undefined;
   }
   return read.data;
+}
+
+/**
+ * A data path as the manifest keeps it: relative to the project when the file is inside it, so
+ * the workspace stays valid in another checkout of the project (a training job on one runner, the
+ * register job on another); absolute otherwise.
+ */
+export function projectRelative(projectDir: string, path: string): string {
+  const rel = relative(projectDir, path);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel;
 }

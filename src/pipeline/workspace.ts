@@ -46,6 +46,7 @@ export const runManifestSchema = z.object({
   started_at: z.string(),
   config_path: z.string(),
   config_sha256: z.string(),
+  /** The validated data file: relative to the project (the config's folder) when inside it. */
   data_path: z.string(),
   data_sha256: z.string(),
   /** What `mlops fetch` recorded for this data (its sources), when it fetched it. */

@@ -73,6 +73,8 @@ export const lineageCodeSchema = z.object({
   /** Whether the working tree had uncommitted changes: then `commit` does not fully describe the code. */
   dirty: z.boolean().nullable(),
   branch: z.string().min(1).nullable(),
+  /** The source tree without model-cards/ (see sourceTreeId): a card commit does not change it. Absent in older lineage. */
+  tree: z.string().min(1).nullable().optional(),
 });
 
 /** The config file that drove the run. */

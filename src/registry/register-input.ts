@@ -27,6 +27,12 @@ export interface RegisterInput {
   force?: boolean;
   /** The validated config; defaults to `lineage.config.content` parsed with the config schema. */
   config?: MlopsConfig;
+  /**
+   * Versions taken elsewhere (release tags of the repository): a version number is never used
+   * twice even when this registry does not hold every version (a runner's registry holds the
+   * imported champion only).
+   */
+  takenElsewhere?: readonly string[];
 }
 
 /** A registration whose artifacts passed every check. */

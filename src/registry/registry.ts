@@ -227,7 +227,7 @@ export class ModelRegistry {
       async () => {
         await this.removeLeftovers();
         const index = await this.readIndex();
-        const plan = await this.planVersion(index, checked.lineage);
+        const plan = await this.planVersion(index, checked.lineage, input.takenElsewhere ?? []);
         const card = composeVersionCard({
           ...checked,
           lineage: plan.lineage,
@@ -268,10 +268,10 @@ export class ModelRegistry {
   }
 
   /** Register, step 1: the version number against the parent, and the lineage naming that parent. */
-  private async planVersion(index: RegistryIndex, lineage: Lineage): Promise<VersionPlan> {
+  private async planVersion(index: RegistryIndex, lineage: Lineage, takenElsewhere: readonly string[]): Promise<VersionPlan> {
     const parentEntry = parentOf(index);
     const parent = parentEntry === null ? null : { version: parentEntry.version, lineage: await this.lineage(parentEntry.version) };
-    const version = nextVersion(parent, lineage, takenVersions(index, await this.versionFolders()));
+    const version = nextVersion(parent, lineage, [...takenVersions(index, await this.versionFolders()), ...takenElsewhere]);
     return { version, parent, lineage: { ...lineage, parent_version: parent?.version ?? null } };
   }
 

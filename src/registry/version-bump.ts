@@ -41,11 +41,13 @@ export function versionChange(parent: Lineage, candidate: Lineage): VersionChang
   if (retrainReasons.length > 0) return { level: 'minor', reasons: retrainReasons };
   const from = parent.code.commit ?? 'unknown commit';
   const to = candidate.code.commit ?? 'unknown commit';
+  // A commit that only adds model cards leaves the source tree as it was: not a code change.
+  const sameTree = parent.code.tree && candidate.code.tree ? parent.code.tree === candidate.code.tree : from === to;
   return {
     level: 'patch',
     reasons: [
-      from === to
-        ? `same data, config and commit (${short(to)}): a re-run`
+      sameTree
+        ? `same data, config and code (${from === to ? `commit ${short(to)}` : `commits ${short(from)} and ${short(to)} differ only in model cards`}): a re-run`
         : `same data and config; code changed: ${short(from)} → ${short(to)}`,
     ],
   };

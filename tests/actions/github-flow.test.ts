@@ -4,12 +4,14 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { modelReleaseAssetNames, optionalModelReleaseAssetNames } from '../../src/github/releases.js';
+import { modelReleaseAssetNames, optionalModelReleaseAssetNames, publishModelRelease } from '../../src/github/releases.js';
+import { createGitHubClient } from '../../src/github/client.js';
+import { latestRelease } from '../../src/gha/github/rest-releases.js';
 import { modelCheckMarker } from '../../src/github/pr-comment.js';
 import { isProcessAlive, readLocalDeployState, stopProcess } from '../../src/deploy/local-target.js';
 import { createProject, stackTraceLine } from '../helpers/project.js';
 import { startGitHubSimulator, type RunningSimulator } from '../github/simulator.js';
-import { eventPayload, runActionEntry, telcoRows, testConfig, testRepository, type ActionRun } from './harness.js';
+import { eventPayload, runActionEntry, telcoRows, testConfig, testRepository, testToken, type ActionRun } from './harness.js';
 
 /**
  * The GitHub side end to end, with every action run as the runner runs it, against the GitHub
@@ -47,6 +49,7 @@ beforeAll(async () => {
   git(origin, 'init', '-q', '--bare', '-b', 'main');
   git(project, 'remote', 'add', 'origin', origin);
   git(project, 'push', '-q', 'origin', 'main');
+  sim.setOrigin(origin);
 });
 
 afterAll(async () => {
@@ -76,6 +79,7 @@ describe('a pull request model check', () => {
 
   beforeAll(async () => {
     const firstSha = git(project, 'rev-parse', 'HEAD');
+    sim.addPull(12, firstSha);
     expectOk(await run('validate', { 'work-dir': workDir('pr') }));
     expectOk(await run('train', { 'work-dir': workDir('pr') }));
     first = await run('evaluate-gate', { 'work-dir': workDir('pr'), comment: 'true' }, prEvent('opened', firstSha));
@@ -102,8 +106,8 @@ describe('a pull request model check', () => {
     expect(comments[0]!.body).toMatch(/\| auc \| [0-9.]+ \[[0-9.]+, [0-9.]+\] \|/);
     expect(comments[0]!.body).toContain('Data validation');
     expect(comments[0]!.body).toContain('https://github.com/octo-org/churn-model/actions/runs/4242');
-    expect(sim.state.log.filter((e) => e.method === 'POST' && e.path === '/repos/octo-org/churn-model/issues/12/comments')).toHaveLength(1);
-    expect(sim.state.log.filter((e) => e.method === 'PATCH' && e.path.startsWith('/repos/octo-org/churn-model/issues/comments/'))).toHaveLength(1);
+    expect(sim.log.filter((e) => e.method === 'POST' && e.path === '/repos/octo-org/churn-model/issues/12/comments')).toHaveLength(1);
+    expect(sim.log.filter((e) => e.method === 'PATCH' && e.path.startsWith('/repos/octo-org/churn-model/issues/comments/'))).toHaveLength(1);
   });
 
   test('writes the same Markdown to the comment file and the job summary', () => {
@@ -114,7 +118,7 @@ describe('a pull request model check', () => {
 
   test('the workflow_run poster posts the artifact onto the same comment, and only for the tested head', async () => {
     writeFileSync(join(scratch, 'comment/pr-number'), '12\n');
-    sim.state.pulls.set(12, { headSha: secondSha });
+    sim.addPull(12, secondSha);
     const posted = await run('pr-comment', { 'comment-dir': join(scratch, 'comment'), 'head-sha': secondSha }, eventPayload('workflow_run', 'completed'));
     expectOk(posted);
     expect(posted.outputs).toMatchObject({ 'pr-number': '12', action: 'updated', 'comment-id': first.outputs['comment-id'] });
@@ -157,7 +161,7 @@ describe('retrain: register and publish', () => {
     secondRelease = await run('register', { 'candidates-dir': join(scratch, 'candidates'), publish: 'true' });
   });
 
-  test('a passing retrain commits the card to origin/main, pushes the tag and creates the release with its assets', () => {
+  test('a passing retrain commits the card to origin/main, pushes the tag and creates the release with its assets', async () => {
     expectOk(firstRelease);
     expect(firstRelease.outputs).toMatchObject({ version: '1.0.0', created: 'true', tag: 'v1.0.0' });
     const files = git(origin, 'ls-tree', '--name-only', '-r', 'v1.0.0').split('\n');
@@ -170,9 +174,10 @@ describe('retrain: register and publish', () => {
     expect(release.assets.map((a) => a.name).sort()).toEqual([...modelReleaseAssetNames, ...optionalModelReleaseAssetNames].sort());
     const versionDir = join(project, '.mlops/registry/versions/1.0.0');
     // (the registry was reset for the second retrain; compare with the committed card instead)
-    expect(release.assets.find((a) => a.name === 'card.md')!.bytes.toString()).toBe(git(origin, 'show', 'v1.0.0:model-cards/1.0.0.md') + '\n');
-    expect(release.body).toContain(release.assets.find((a) => a.name === 'card.md')!.bytes.toString().trimEnd());
-    expect(sim.state.latestReleaseId).not.toBeNull();
+    const card = (await sim.assetBytes(release.assets.find((a) => a.name === 'card.md')!)).toString();
+    expect(card).toBe(git(origin, 'show', 'v1.0.0:model-cards/1.0.0.md') + '\n');
+    expect(release.body).toContain(card.trimEnd());
+    expect(release.draft).toBe(false);
     expect(versionDir).toContain('1.0.0');
   });
 
@@ -182,15 +187,15 @@ describe('retrain: register and publish', () => {
     expect(secondGate.stdout).toMatch(/Champion: v1\.0\.0/);
   });
 
-  test('the sweep registers its best passing candidate as 1.1.0 (new data: a minor version) and releases it as latest', () => {
+  test('the sweep registers its best passing candidate as 1.1.0 (new data: a minor version) and releases it (latest once deployed)', async () => {
     expectOk(secondRelease);
     expect(secondRelease.outputs).toMatchObject({ version: '1.1.0', created: 'true', tag: 'v1.1.0' });
     const chosen = secondRelease.outputs['work-dir']!;
     expect(chosen.startsWith(join(scratch, 'candidates'))).toBe(true);
     expect(secondRelease.summary).toMatch(/\*\*\(chosen\)\*\*/);
-    const latest = sim.state.releases.find((r) => r.id === sim.state.latestReleaseId)!;
-    expect(latest.tag_name).toBe('v1.1.0');
-    const lineage = JSON.parse(latest.assets.find((a) => a.name === 'lineage.json')!.bytes.toString());
+    const released = sim.state.releases.find((r) => r.tag_name === 'v1.1.0')!;
+    expect(released.draft).toBe(false);
+    const lineage = JSON.parse((await sim.assetBytes(released.assets.find((a) => a.name === 'lineage.json')!)).toString());
     expect(lineage.parent_version).toBe('1.0.0');
     expect(git(origin, 'log', '--format=%s', 'main').split('\n').slice(0, 3)).toEqual(['Model card for telco-churn 1.1.0', 'More data', 'Model card for telco-churn 1.0.0']);
   });
@@ -204,18 +209,23 @@ describe('deploy and rollback', () => {
 
   beforeAll(async () => {
     rmSync(join(project, '.mlops'), { recursive: true, force: true });
-    deployed = await run('deploy', { version: 'v1.1.0' });
+    deployed = await run('deploy', { version: 'v1.1.0', 'mark-latest': 'true' });
     rolledBack = await run('deploy', { version: 'v1.0.0', 'mark-latest': 'true' }, eventPayload('workflow_dispatch', null, (p) => (p.inputs = { version: 'v1.0.0' })));
     // A release whose model cannot load: its server never becomes ready.
     const good = sim.state.releases.find((r) => r.tag_name === 'v1.1.0')!;
-    const modelJson = JSON.parse(good.assets.find((a) => a.name === 'model.json')!.bytes.toString());
-    modelJson.modelTopology.config.layers[0].class_name = 'NoSuchLayer';
-    sim.state.releases.push({
-      ...good,
-      id: 9001,
-      tag_name: 'v1.2.0',
-      assets: good.assets.map((a, i) => ({ ...a, id: 9100 + i, bytes: a.name === 'model.json' ? Buffer.from(JSON.stringify(modelJson)) : a.bytes })),
-    });
+    const brokenDir = mkdtempSync(join(tmpdir(), 'broken-release-'));
+    for (const asset of good.assets) {
+      let bytes = await sim.assetBytes(asset);
+      if (asset.name === 'model.json') {
+        const modelJson = JSON.parse(bytes.toString());
+        modelJson.modelTopology.config.layers[0].class_name = 'NoSuchLayer';
+        bytes = Buffer.from(JSON.stringify(modelJson));
+      }
+      writeFileSync(join(brokenDir, asset.name), bytes);
+    }
+    const client = createGitHubClient(testToken, { GITHUB_API_URL: sim.url });
+    git(origin, 'tag', 'v1.2.0', good.target_commitish);
+    await publishModelRelease(client, { owner: 'octo-org', repo: 'churn-model' }, { tag: 'v1.2.0', targetCommitish: good.target_commitish, name: 'broken', body: '', files: good.assets.map((a) => join(brokenDir, a.name)), makeLatest: false });
     broken = await run('deploy', { version: 'v1.2.0' });
   });
 
@@ -224,7 +234,8 @@ describe('deploy and rollback', () => {
     expect(deployed.outputs).toMatchObject({ 'deployed-version': '1.1.0', url: `http://127.0.0.1:${port}` });
     const record = sim.state.deployments.find((d) => String(d.id) === deployed.outputs['deployment-id'])!;
     expect(record).toMatchObject({ ref: 'v1.1.0', environment: 'production', payload: { version: '1.1.0', target: 'local' } });
-    expect(record.statuses.map((s) => s.state)).toEqual(['in_progress', 'success']);
+    // Later successful deploys to the environment mark it inactive (GitHub's auto_inactive).
+    expect(record.statuses.map((s) => s.state)).toEqual(['in_progress', 'success', 'inactive']);
     expect(record.statuses[1]!.environment_url).toBe(`http://127.0.0.1:${port}`);
     expect(record.statuses[1]!.log_url).toBe('https://github.com/octo-org/churn-model/actions/runs/4242');
   });
@@ -234,8 +245,8 @@ describe('deploy and rollback', () => {
     expect(rolledBack.outputs).toMatchObject({ 'deployed-version': '1.0.0', 'previous-version': '1.1.0' });
     const record = sim.state.deployments.find((d) => String(d.id) === rolledBack.outputs['deployment-id'])!;
     expect(record.ref).toBe('v1.0.0');
-    expect(record.statuses.map((s) => s.state)).toEqual(['in_progress', 'success']);
-    expect(sim.state.releases.find((r) => r.id === sim.state.latestReleaseId)!.tag_name).toBe('v1.0.0');
+    expect(record.statuses.map((s) => s.state).slice(0, 2)).toEqual(['in_progress', 'success']);
+    expect(latestRelease(sim.state.releases, sim.state.latest_release_id)!.tag_name).toBe('v1.0.0');
     expect(rolledBack.summary).toContain('Deployed 1.0.0');
   });
 

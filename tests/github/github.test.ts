@@ -14,6 +14,7 @@ let client: GitHubClient;
 
 beforeAll(async () => {
   sim = await startGitHubSimulator();
+  for (const number of [7, 8]) sim.addPull(number, 'a'.repeat(40));
   client = createGitHubClient('test-token', { GITHUB_API_URL: sim.url });
 });
 afterAll(async () => {
@@ -45,12 +46,13 @@ describe('the model-check comment', () => {
 
   test('is found on a later page of a busy pull request', async () => {
     const now = new Date().toISOString();
-    for (let i = 0; i < 130; i++) sim.state.comments.push({ id: 10_000 + i, issue_number: 8, body: `chatter ${i}`, created_at: now, updated_at: now });
-    sim.state.comments.push({ id: 20_000, issue_number: 8, body: `${modelCheckMarker}\nold`, created_at: now, updated_at: now });
+    const bot = { login: 'github-actions[bot]', type: 'Bot' as const };
+    for (let i = 0; i < 130; i++) sim.state.comments.push({ id: 10_000 + i, issue_number: 8, body: `chatter ${i}`, user: { login: 'octocat', type: 'User' }, created_at: now, updated_at: now });
+    sim.state.comments.push({ id: 20_000, issue_number: 8, body: `${modelCheckMarker}\nold`, user: bot, created_at: now, updated_at: now });
     const outcome = await upsertPullRequestComment(client, repository, 8, 'new');
     expect(outcome).toMatchObject({ action: 'updated', id: 20_000 });
     expect(sim.state.comments.filter((c) => c.issue_number === 8 && c.body.includes(modelCheckMarker))).toHaveLength(1);
-    expect(sim.state.log.some((entry) => entry.path.endsWith('/issues/8/comments') && entry.method === 'GET')).toBe(true);
+    expect(sim.log.some((entry) => entry.path.endsWith('/issues/8/comments') && entry.method === 'GET')).toBe(true);
   });
 
   test('bodies are cut to GitHub\'s limit and keep one marker', () => {
@@ -58,7 +60,30 @@ describe('the model-check comment', () => {
     expect(long.length).toBeLessThanOrEqual(maxCommentLength);
     expect(long.startsWith(modelCheckMarker)).toBe(true);
     expect(markedCommentBody(`${modelCheckMarker}\nbody`)).toBe(`${modelCheckMarker}\nbody`);
-    expect(findMarkedComment([{ id: 1, body: 'a' }, { id: 2, body: null }, { id: 3, body: `x ${modelCheckMarker}` }, { id: 4, body: modelCheckMarker }])?.id).toBe(3);
+    const bot = { login: 'github-actions[bot]', type: 'Bot' };
+    const person = { login: 'octocat', type: 'User' };
+    expect(
+      findMarkedComment([
+        { id: 1, body: 'a', user: bot },
+        { id: 2, body: null, user: bot },
+        { id: 3, body: `x ${modelCheckMarker}`, user: bot },
+        { id: 4, body: `${modelCheckMarker}\nquoted by a person`, user: person },
+        { id: 5, body: modelCheckMarker, user: bot },
+      ])?.id,
+    ).toBe(5);
+  });
+
+  test("a person's comment that quotes the marker is never edited; the bot's own comment is", async () => {
+    sim.addPull(9, 'a'.repeat(40));
+    const now = new Date().toISOString();
+    sim.state.comments.push({ id: 30_000, issue_number: 9, body: `${modelCheckMarker}\nI copied the bot's comment`, user: { login: 'octocat', type: 'User' }, created_at: now, updated_at: now });
+    const outcome = await upsertPullRequestComment(client, repository, 9, 'the result');
+    expect(outcome.action).toBe('created');
+    const onPr = sim.state.comments.filter((c) => c.issue_number === 9);
+    expect(onPr.map((c) => [c.user.login, c.body.split('\n')[1]])).toEqual([
+      ['octocat', "I copied the bot's comment"],
+      ['github-actions[bot]', 'the result'],
+    ]);
   });
 });
 
@@ -92,11 +117,28 @@ describe('model releases', () => {
   });
 
   test('a latest release without a version tag is skipped for the newest version-tagged one', async () => {
-    const other = { owner: 'octo-org', repo: 'other' };
-    await client.rest.repos.createRelease({ ...other, tag_name: 'v2.0.0', make_latest: 'true' });
-    await client.rest.repos.createRelease({ ...other, tag_name: 'docs-2026', make_latest: 'true' });
-    const champion = await getChampionRelease(client, other);
-    expect(champion?.tag).toBe('v2.0.0');
+    const otherSim = await startGitHubSimulator('octo-org/other');
+    try {
+      const otherClient = createGitHubClient('test-token', { GITHUB_API_URL: otherSim.url });
+      const other = { owner: 'octo-org', repo: 'other' };
+      await otherClient.rest.repos.createRelease({ ...other, tag_name: 'v2.0.0', make_latest: 'true' });
+      await otherClient.rest.repos.createRelease({ ...other, tag_name: 'docs-2026', make_latest: 'true' });
+      const champion = await getChampionRelease(otherClient, other);
+      expect(champion?.tag).toBe('v2.0.0');
+    } finally {
+      await otherSim.close();
+    }
+  });
+
+  test('a release is a draft until every asset is uploaded: readers never see it half-made, and it is never latest before it is complete', async () => {
+    const draft = await client.rest.repos.createRelease({ ...repository, tag_name: 'v3.0.0', draft: true, make_latest: 'false' });
+    expect(await getReleaseByTag(client, repository, 'v3.0.0')).toBeNull();
+    expect((await getChampionRelease(client, repository))?.version).not.toBe('3.0.0');
+    const published = await publishModelRelease(client, repository, { tag: 'v3.0.0', targetCommitish: 'c'.repeat(40), name: 'm 3.0.0', body: '', files, makeLatest: false });
+    expect(published.id).toBe(draft.data.id);
+    expect(published.assets.map((a) => a.name)).toEqual(['model.json', 'weights.bin']);
+    expect(sim.state.releases.find((r) => r.tag_name === 'v3.0.0')).toMatchObject({ draft: false });
+    expect((await getChampionRelease(client, repository))?.version).not.toBe('3.0.0');
   });
 });
 

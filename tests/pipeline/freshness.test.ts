@@ -12,7 +12,7 @@ const run: RunManifest = {
   data_sha256: 'd'.repeat(64),
 };
 
-const current: RunFacts = { workDir: '/p/work', run, validationPassed: true, dataPath: '/p/data/telco.csv', configHash: 'c'.repeat(64), dataSha256: 'd'.repeat(64) };
+const current: RunFacts = { workDir: '/p/work', run, projectDir: '/p', validationPassed: true, dataPath: '/p/data/telco.csv', configHash: 'c'.repeat(64), dataSha256: 'd'.repeat(64) };
 
 describe('staleRunProblem', () => {
   test('a run that matches the config and data is current', () => {
@@ -30,6 +30,14 @@ describe('staleRunProblem', () => {
     expect(error?.problem).toMatch(problem);
     expect(error?.rerun).toMatchObject(rerun);
     expect(error?.exitCode).toBe(5);
+  });
+
+  test('a workspace validated in another checkout of the project (another runner) is current: the data path is relative to the project', () => {
+    const relativeRun = { ...run, data_path: 'data/telco.csv' };
+    expect(staleRunProblem({ ...current, run: relativeRun, projectDir: '/runner-b/work/repo', dataPath: '/runner-b/work/repo/data/telco.csv' })).toBeNull();
+    expect(staleRunProblem({ ...current, run: relativeRun, projectDir: '/runner-b/work/repo', dataPath: '/runner-b/work/repo/data/other.csv' })?.problem).toMatch(
+      /validated \/runner-b\/work\/repo\/data\/telco\.csv, but the config trains on \/runner-b\/work\/repo\/data\/other\.csv/,
+    );
   });
 
   test('the first problem found is reported: a failed validation before a changed config', () => {

@@ -37,10 +37,10 @@ const training = {
 } satisfies TrainingRecord;
 const validation = { rows: 1000, valid_rows: 1000 } as ValidationReport;
 const gate = { champion_version: '1.0.0' } as GateVerdict;
-const code = { commit: 'a'.repeat(40), dirty: false, branch: 'main' };
+const code = { commit: 'a'.repeat(40), dirty: false, branch: 'main', tree: 't'.repeat(64) };
 
 describe('buildLineage', () => {
-  const lineage = buildLineage({ run, training, validation, gate, loaded, code, runUrl: 'https://github.com/o/r/actions/runs/1', now: new Date('2024-05-01T12:02:00.000Z') });
+  const lineage = buildLineage({ run, training, validation, gate, loaded, code, runUrl: 'https://github.com/o/r/actions/runs/1' });
 
   test('is a valid lineage record', () => {
     expect(lineageSchema.safeParse(lineage).error).toBeUndefined();
@@ -65,19 +65,19 @@ describe('buildLineage', () => {
     expect(lineage.training).toMatchObject({ backend: 'wasm', epochs_run: 12, best_epoch: 9 });
   });
 
-  test('times the whole run, from validation to registration', () => {
-    expect(lineage.run_duration_ms).toBe(120_000);
+  test('times the run from validation to the end of training (a re-run of registration writes the same lineage)', () => {
+    expect(lineage.run_duration_ms).toBe(60_000);
     expect(lineage.run_url).toBe('https://github.com/o/r/actions/runs/1');
   });
 
   test('keeps a config path outside the project absolute', () => {
     const elsewhere = { ...loaded, path: '/etc/mlops/mlops.config.yaml' };
-    expect(buildLineage({ run, training, validation, gate, loaded: elsewhere, code, runUrl: null, now: new Date() }).config.path).toBe('/etc/mlops/mlops.config.yaml');
+    expect(buildLineage({ run, training, validation, gate, loaded: elsewhere, code, runUrl: null }).config.path).toBe('/etc/mlops/mlops.config.yaml');
   });
 });
 
 describe('isSameModel', () => {
-  const base = buildLineage({ run, training, validation, gate, loaded, code, runUrl: null, now: new Date('2024-05-01T12:02:00.000Z') });
+  const base = buildLineage({ run, training, validation, gate, loaded, code, runUrl: null });
   const variant = (change: (l: Lineage) => void): Lineage => {
     const copy = structuredClone(base);
     change(copy);
@@ -91,11 +91,18 @@ describe('isSameModel', () => {
     ['champion weights unreadable', base, null, weights, false],
     ['other data', variant((l) => (l.dataset.sha256 = 'e'.repeat(64))), weights, weights, false],
     ['other config', variant((l) => (l.config.sha256 = 'e'.repeat(64))), weights, weights, false],
-    ['other commit', variant((l) => (l.code.commit = 'b'.repeat(40))), weights, weights, false],
+    ['other commit and source tree', variant((l) => ((l.code.commit = 'b'.repeat(40)), (l.code.tree = 'u'.repeat(64)))), weights, weights, false],
     ['champion from a dirty tree', variant((l) => (l.code.dirty = true)), weights, weights, false],
     ['champion with unknown tree state', variant((l) => (l.code.dirty = null)), weights, weights, false],
+    ['other commit, same source tree (only a model card was committed)', variant((l) => ((l.code.commit = 'b'.repeat(40)), (l.code.tree = 't'.repeat(64)))), weights, weights, true],
   ])('%s → %s', (_case, champion, championWeights, candidateWeights, expected) => {
     expect(isSameModel({ lineage: champion, weightsSha256: championWeights }, { lineage: base, weightsSha256: candidateWeights })).toBe(expected);
+  });
+
+  test('with source trees recorded, another tree is other code even at the same commit', () => {
+    const withTree = variant((l) => (l.code.tree = 't'.repeat(64)));
+    const otherTree = variant((l) => (l.code.tree = 'u'.repeat(64)));
+    expect(isSameModel({ lineage: withTree, weightsSha256: weights }, { lineage: otherTree, weightsSha256: weights })).toBe(false);
   });
 
   test('a candidate from a dirty tree is never the same model', () => {

