@@ -60,6 +60,13 @@ export const taskSchema = z.discriminatedUnion('type', [
     type: z.literal('regression'),
     min: z.number().optional(),
     max: z.number().optional(),
+    /**
+     * How the target is transformed before it is standardised for training: `log` for a skewed
+     * positive target (prices, durations, counts that are never 0), so that errors are relative;
+     * predictions and metrics are always in the target's own units. A value ≤ 0 is a validation
+     * error under `log`. `mlops init` chooses it from the data.
+     */
+    target_transform: z.enum(['none', 'log']).default('none'),
   }),
 ]);
 export type TaskSpec = z.infer<typeof taskSchema>;
@@ -112,20 +119,46 @@ export const gateSchema = z.strictObject({
 export type GateConfig = z.infer<typeof gateSchema>;
 
 export const modelSchema = z.strictObject({
-  /** Units of each hidden dense layer; [] gives a linear (logistic/softmax) model. */
+  /**
+   * The network: `linear` (one dense output layer: logistic, softmax or linear regression),
+   * `mlp` (hidden dense layers), or `wide_deep` (the hidden layers plus a linear path from the
+   * inputs to the output, so the network starts from what a linear model learns).
+   */
+  kind: z.enum(['linear', 'mlp', 'wide_deep']).default('wide_deep'),
+  /** Units of each hidden dense layer (mlp, wide_deep); [] gives a linear model. */
   hidden_units: z.array(z.number().int().min(1).max(4096)).max(8).default([32, 16]),
   activation: z.enum(['relu', 'elu', 'tanh', 'selu']).default('relu'),
   dropout: z.number().min(0).lt(1).default(0),
   l2: z.number().min(0).default(0.0001),
+  /** Adam's starting learning rate. */
   learning_rate: z.number().gt(0).default(0.003),
-  batch_size: z.number().int().min(1).default(64),
+  batch_size: z.number().int().min(1).default(128),
   max_epochs: z.number().int().min(1).default(60),
+  /**
+   * Reduce on plateau: after `patience` epochs without improvement of the watched value
+   * (`early_stopping.monitor`), the learning rate is multiplied by `factor`, down to
+   * `min_learning_rate`. A factor of 1 keeps the learning rate constant.
+   */
+  reduce_on_plateau: z
+    .strictObject({
+      factor: z.number().gt(0).max(1).default(0.5),
+      patience: z.number().int().min(1).default(3),
+      min_learning_rate: z.number().gt(0).default(0.0001),
+    })
+    .default({ factor: 0.5, patience: 3, min_learning_rate: 0.0001 }),
+  /**
+   * Stops when the watched value on the validation split has not improved by `min_delta` for
+   * `patience` epochs, and keeps the best epoch's weights. `monitor: primary` watches the task's
+   * primary metric (`gate.primary_metric`, in target units) where it differs from the loss
+   * (AUC, macro-F1, RMSE of a log-transformed target); `loss` watches the validation loss.
+   */
   early_stopping: z
     .strictObject({
+      monitor: z.enum(['primary', 'loss']).default('primary'),
       patience: z.number().int().min(1).default(6),
       min_delta: z.number().min(0).default(0.0001),
     })
-    .default({ patience: 6, min_delta: 0.0001 }),
+    .default({ monitor: 'primary', patience: 6, min_delta: 0.0001 }),
   seed: z.number().int().default(42),
   /** Preferred backend; `auto` tries tensorflow (tfjs-node), then wasm, then cpu. */
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),

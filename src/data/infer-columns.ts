@@ -46,6 +46,7 @@ export class ColumnStats {
   overflow = false;
   private mean = 0;
   private m2 = 0;
+  private m3 = 0;
 
   constructor(private readonly isMissing: (cell: string) => boolean) {}
 
@@ -61,9 +62,13 @@ export class ColumnStats {
         if (value < this.min) this.min = value;
         if (value > this.max) this.max = value;
         if (!Number.isInteger(value)) this.integer = false;
+        // Welford's update extended to the third moment (Terriberry), for the skewness.
         const delta = value - this.mean;
-        this.mean += delta / this.count;
-        this.m2 += delta * (value - this.mean);
+        const deltaN = delta / this.count;
+        const term = delta * deltaN * (this.count - 1);
+        this.mean += deltaN;
+        this.m3 += term * deltaN * (this.count - 2) - 3 * deltaN * this.m2;
+        this.m2 += term;
       } else {
         this.numeric = false;
         this.firstText = cell;
@@ -83,6 +88,11 @@ export class ColumnStats {
   /** Population standard deviation of a numeric column. */
   get std(): number {
     return this.count === 0 ? 0 : Math.sqrt(this.m2 / this.count);
+  }
+
+  /** Sample skewness (the third standardised moment) of a numeric column; 0 when it is constant. */
+  get skewness(): number {
+    return this.m2 > 0 ? (Math.sqrt(this.count) * this.m3) / this.m2 ** 1.5 : 0;
   }
 
   /** Values sorted by frequency (most frequent first), then by value. */

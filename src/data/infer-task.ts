@@ -30,7 +30,11 @@ export function inferTask(target: string, stats: ColumnStats, requested?: TaskTy
     if (!stats.numeric) {
       throw new ConfigError(`--task regression needs a numeric target, but column "${target}" holds ${JSON.stringify(stats.firstText)}.`);
     }
-    return { task: { type: 'regression' }, reason: `regression (${how}: a numeric target with ${stats.overflow ? 'many' : distinct} distinct values).` };
+    const { transform, why } = chooseTargetTransform(stats);
+    return {
+      task: { type: 'regression', target_transform: transform },
+      reason: `regression (${how}: a numeric target with ${stats.overflow ? 'many' : distinct} distinct values). ${why}`,
+    };
   }
   if (type === 'binary') {
     if (distinct !== 2) {
@@ -103,5 +107,26 @@ export function defaultGate(task: MlopsConfigInput['task'], target: ColumnStats)
   return {
     gate: { primary_metric: 'rmse', overall: { r2: { min: 0 }, rmse: { max_regression: tolerance } }, per_slice: {} },
     reason: `A candidate must do better than predicting the mean (R² ≥ 0) and its RMSE may rise at most ${tolerance} against the champion: 5% of the target's standard deviation (${roundSignificant(target.std, 4)}), rounded.`,
+  };
+}
+
+/** Skewness from which a positive target is modelled on the log scale. */
+export const logTargetSkewness = 1;
+
+/**
+ * `task.target_transform` for a regression target: `log` when every value is positive and the
+ * distribution is right-skewed (skewness ≥ 1: prices, incomes, durations), so the model fits
+ * relative errors; `none` otherwise, and always when a value is 0 or negative (no logarithm).
+ */
+export function chooseTargetTransform(stats: ColumnStats): { transform: 'none' | 'log'; why: string } {
+  const skew = stats.skewness;
+  const shown = skew.toFixed(2);
+  if (skew < logTargetSkewness) return { transform: 'none', why: `Target transform none: the target is not strongly skewed (skewness ${shown}).` };
+  if (stats.min <= 0) {
+    return { transform: 'none', why: `Target transform none: the target is skewed (skewness ${shown}) but has values ≤ 0 (min ${stats.min}), so no log.` };
+  }
+  return {
+    transform: 'log',
+    why: `Target transform log: every value is positive and the target is right-skewed (skewness ${shown}); the model learns its logarithm and predicts in the target's units.`,
   };
 }

@@ -60,11 +60,22 @@ export const trainingRecordSchema = z.object({
   epochs_run: z.number().int(),
   best_epoch: z.number().int(),
   best_validation_loss: z.number(),
+  /** What early stopping watched on the validation split, and its value at the kept epoch (absent in older records). */
+  monitor: z.object({ name: z.string(), best: z.number() }).optional(),
   duration_ms: z.number(),
   samples_per_second: z.number(),
   architecture: z.string(),
   split: z.object({ train: z.number().int(), validation: z.number().int(), test: z.number().int() }),
-  history: z.array(z.object({ epoch: z.number().int(), loss: z.number(), validation_loss: z.number() })),
+  history: z.array(
+    z.object({
+      epoch: z.number().int(),
+      loss: z.number(),
+      validation_loss: z.number(),
+      /** The watched primary metric on the validation split, when early stopping watched one. */
+      validation_metric: z.number().optional(),
+      learning_rate: z.number().optional(),
+    }),
+  ),
   /** sha256 of each model file, so later steps can tell the model was not swapped. */
   model_files: z.record(z.string(), z.string()),
   finished_at: z.string(),

@@ -116,8 +116,10 @@ describe('inferConfig on awkward files', () => {
   test('a regression table gets r2 and an rmse tolerance from the target spread', async () => {
     const { inferred, report } = await inferWriteAndValidate(houses, 'price', 'houses');
     const config = inferred.config;
-    expect(config.task).toEqual({ type: 'regression' });
     const prices = await columnValues(houses, 'price');
+    // These generated prices come from a linear formula plus noise: symmetric, so no log.
+    expect(config.task).toEqual({ type: 'regression', target_transform: 'none' });
+    expect(inferred.notes.task).toMatch(/Target transform none: the target is not strongly skewed \(skewness 0\.\d\d\)/);
     const mean = prices.reduce((a, b) => a + b, 0) / prices.length;
     const std = Math.sqrt(prices.reduce((a, b) => a + (b - mean) ** 2, 0) / prices.length);
     expect(config.gate).toMatchObject({ primary_metric: 'rmse', overall: { r2: { min: 0 }, rmse: { max_regression: roundSignificant(0.05 * std) } } });
@@ -231,6 +233,25 @@ describe('inference rules', () => {
   ])('$cells.length values like $cells.0 → $type', ({ cells, type, detail }) => {
     const { task } = inferTask('y', statsOf(cells));
     expect(task).toMatchObject({ type, ...detail });
+  });
+
+  test.each([
+    { cells: Array.from({ length: 40 }, (_, i) => String(100 + i)), transform: 'none', why: /not strongly skewed \(skewness 0\.00\)/ },
+    { cells: Array.from({ length: 40 }, (_, i) => String(Math.round(Math.exp(i / 4)))), transform: 'log', why: /every value is positive and the target is right-skewed/ },
+    { cells: Array.from({ length: 40 }, (_, i) => String(Math.round(Math.exp(i / 4)) - 1)), transform: 'none', why: /skewed \(skewness \d\.\d\d\) but has values ≤ 0 \(min 0\), so no log/ },
+    { cells: Array.from({ length: 40 }, (_, i) => String(Math.round(Math.exp(i / 4)) - 5)), transform: 'none', why: /has values ≤ 0 \(min -4\)/ },
+  ])('a regression target like $cells.39 gets target_transform $transform', ({ cells, transform, why }) => {
+    const { task, reason } = inferTask('y', statsOf(cells));
+    expect(task).toEqual({ type: 'regression', target_transform: transform });
+    expect(reason).toMatch(why);
+  });
+
+  test('the skewness matches the textbook formula', () => {
+    const values = [1, 2, 2, 3, 3, 3, 10, 25, 4, 1.5];
+    const n = values.length;
+    const mean = values.reduce((a, b) => a + b, 0) / n;
+    const moment = (k: number) => values.reduce((a, b) => a + (b - mean) ** k, 0) / n;
+    expect(statsOf(values.map(String)).skewness).toBeCloseTo(moment(3) / moment(2) ** 1.5, 10);
   });
 
   test('more than 100 text classes is an error', () => {
