@@ -156,6 +156,8 @@ export function checkConfigConsistency(config: MlopsConfig): string[] {
   if (config.gate.primary_metric && !allowed.includes(config.gate.primary_metric)) {
     problems.push(`gate.primary_metric: '${config.gate.primary_metric}' is not a ${task.type} metric; use one of ${allowed.join(', ')}`);
   }
+  const ids = duplicatesOf(config.sweep.candidates.map((c) => c.id));
+  if (ids.length > 0) problems.push(`sweep.candidates: the id${ids.length > 1 ? 's' : ''} ${ids.map((id) => `'${id}'`).join(', ')} ${ids.length > 1 ? 'are' : 'is'} used twice`);
   if (config.split.test_fraction + config.split.validation_fraction * (1 - config.split.test_fraction) >= 0.9) {
     problems.push('split: test_fraction and validation_fraction leave less than 10% of rows for training');
   }

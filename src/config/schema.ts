@@ -165,6 +165,36 @@ export const modelSchema = z.strictObject({
 });
 export type ModelConfig = z.infer<typeof modelSchema>;
 
+/**
+ * Config overrides for a hyperparameter sweep: dotted keys under `model.` to values, e.g.
+ * `{"model.learning_rate": 0.001}`. Only the `model` section may change, so every candidate is
+ * trained and tested on the same data, split and gate, and their primary metrics compare.
+ */
+export const overrideKeyPattern = /^model(\.[a-z_]+)+$/;
+export const configOverridesSchema = z.record(z.string(), z.unknown()).superRefine((overrides, ctx) => {
+  for (const key of Object.keys(overrides)) {
+    if (!overrideKeyPattern.test(key)) {
+      ctx.addIssue({ code: 'custom', path: [key], message: `'${key}': only keys under model. may be overridden (e.g. model.learning_rate), so every candidate is judged on the same data and split` });
+    }
+  }
+});
+export type ConfigOverrides = z.infer<typeof configOverridesSchema>;
+
+/** One sweep candidate: a name and the model.* keys it changes ({} trains the config as it is). */
+export const sweepCandidateSchema = z.strictObject({
+  /** Names the candidate: its work dir, its artifact (`candidate-<id>`), its row in the experiments table. */
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'use lowercase letters, digits and dashes (it names a folder and an artifact)'),
+  overrides: configOverridesSchema.default({}),
+});
+export type SweepCandidateSpec = z.infer<typeof sweepCandidateSchema>;
+
+/** The candidates `mlops sweep` and the retrain workflow's job matrix train when the config names none. */
+export const defaultSweepCandidates: SweepCandidateSpec[] = [
+  { id: 'default', overrides: {} },
+  { id: 'wider', overrides: { 'model.hidden_units': [64, 32] } },
+  { id: 'linear', overrides: { 'model.kind': 'linear' } },
+];
+
 export const configSchema = z.strictObject({
   /** Config format version. */
   version: z.literal(1).default(1),
@@ -214,6 +244,16 @@ export const configSchema = z.strictObject({
     .default({ max_missing_fraction: 0.5, min_rows: 50, domain_violations: 'warning', max_reported_issues: 200 }),
   model: modelSchema.default(modelSchema.parse({})),
   gate: gateSchema.default(gateSchema.parse({})),
+  /**
+   * The hyperparameter sweep: one list for `mlops sweep` (parallel worker processes on this
+   * machine) and for the retrain workflow's job matrix (one runner each). Every candidate is
+   * validated, trained and gated; the best that passed, by the primary metric, is registered.
+   */
+  sweep: z
+    .strictObject({
+      candidates: z.array(sweepCandidateSchema).min(1, 'list at least one candidate').default(defaultSweepCandidates),
+    })
+    .default({ candidates: defaultSweepCandidates }),
   registry: z
     .strictObject({
       /** The local registry folder (gitignored), relative to the config file. */

@@ -21,6 +21,7 @@ import { WorkspaceError, type StepName } from './step-errors.js';
  *   metrics.json        the candidate's evaluation; champion-metrics.json the champion's
  *   gate.json, gate.md  the verdict
  *   registered.json     what register did
+ *   sweep.json          the sweep and candidate this run is (absent outside `mlops sweep`)
  */
 export const workspaceFiles = {
   run: 'run.json',
@@ -34,6 +35,7 @@ export const workspaceFiles = {
   gate: 'gate.json',
   gateMarkdown: 'gate.md',
   registered: 'registered.json',
+  sweep: 'sweep.json',
 } as const;
 
 /** A file (or the model folder) of a run workspace. */
@@ -81,6 +83,15 @@ export const trainingRecordSchema = z.object({
   finished_at: z.string(),
 });
 export type TrainingRecord = z.infer<typeof trainingRecordSchema>;
+
+/** Which sweep a candidate's work dir belongs to (`sweep.json`), for the experiment log. */
+export const sweepMembershipSchema = z.object({
+  /** The sweep's id: its folder name under .mlops/sweeps/. */
+  sweep_id: z.string(),
+  /** The candidate's id in `sweep.candidates`. */
+  candidate: z.string(),
+});
+export type SweepMembership = z.infer<typeof sweepMembershipSchema>;
 
 /** Paths inside one workspace folder. */
 export class RunWorkspace {
