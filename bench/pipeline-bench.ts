@@ -8,10 +8,19 @@
  *   2. Training samples/s per available backend (tensorflow / wasm / cpu).
  *   3. The whole `mlops pipeline` on the default dataset (goal: < 60 s on 2 cores).
  *
- * Options: --rows 1000000 (largest file), --rounds 3, --epochs 4, --skip validate,train,pipeline
+ *   4. Scale (`--scale-rows 200000,1000000,2000000`): the whole pipeline on generated copies of
+ *      the default dataset with a fixed epoch count, streamed from disk as `training.streaming:
+ *      auto` chooses; goals: peak RSS under 1 GB at the largest size and growing at most 25% from
+ *      the smallest, time per row flat (largest ≤ 1.1 × rows ratio × the smallest's time), and
+ *      streamed training samples/s within 10% of the in-memory path on the smallest size.
+ *
+ * Options: --rows 1000000 (largest validation file), --rounds 3, --epochs 4,
+ * --scale-rows 200000,1000000,2000000, --scale-epochs 2, --scale-rounds 1,
+ * --skip validate,train,pipeline,scale
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { parse, stringify } from 'yaml';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -141,7 +150,92 @@ async function benchPipeline(): Promise<void> {
   console.log(`\nmedian ${seconds.toFixed(1)} s (goal < 60 s: ${seconds < 60 ? 'met' : 'MISSED'})`);
 }
 
+interface PipelineRun {
+  ms: number;
+  maxRssMb: number;
+  samplesPerSecond: number;
+  streamed: boolean;
+  trainRows: number;
+  auc: number | null;
+  encodedLeftOver: boolean;
+}
+
+/** A fresh project on a generated copy of `rows` rows, trained for exactly `epochs` epochs. */
+async function scaleProject(rows: number, epochs: number, streaming: 'auto' | 'never'): Promise<string> {
+  const project = mkdtempSync(join(tmpdir(), 'mlops-bench-scale-'));
+  mkdirSync(join(project, 'data'));
+  const file = await generatedCopy(rows);
+  execFileSync('ln', ['-s', file, join(project, 'data/telco-churn.csv')]);
+  const config = parse(readFileSync(configPath, 'utf8')) as Record<string, any>;
+  // A fixed epoch count: early stopping never fires, so every size does the same work per row.
+  config.model = { ...config.model, max_epochs: epochs, early_stopping: { ...config.model.early_stopping, patience: epochs + 1 } };
+  config.training = { ...config.training, streaming };
+  writeFileSync(join(project, 'mlops.config.yaml'), stringify(config));
+  writeFileSync(join(project, '.gitignore'), '.mlops/\n');
+  return project;
+}
+
+async function benchScale(): Promise<void> {
+  const sizes = argValue('scale-rows', '200000,1000000,2000000').split(',').map(Number);
+  const scaleEpochs = Number(argValue('scale-epochs', '2'));
+  const scaleRounds = Number(argValue('scale-rounds', '1'));
+  const runs = async (rows: number, streaming: 'auto' | 'never') => {
+    const results: PipelineRun[] = [];
+    for (let round = 0; round < scaleRounds; round++) {
+      const project = await scaleProject(rows, scaleEpochs, streaming);
+      results.push(await runNodeJson<PipelineRun>(join(distBench, 'pipeline-child.js'), [project]));
+      rmSync(project, { recursive: true, force: true });
+    }
+    return {
+      rows,
+      seconds: median(results.map((r) => r.ms / 1000)),
+      rssMb: median(results.map((r) => r.maxRssMb)),
+      samplesPerSecond: median(results.map((r) => r.samplesPerSecond)),
+      streamed: results.every((r) => r.streamed),
+      auc: median(results.map((r) => r.auc ?? Number.NaN)),
+      leftOver: results.some((r) => r.encodedLeftOver),
+    };
+  };
+  const smallest = sizes[0]!;
+  const inMemory = await runs(smallest, 'never');
+  const measured = [];
+  for (const rows of sizes) measured.push(await runs(rows, 'auto'));
+  const base = measured[0]!;
+  const top = measured.at(-1)!;
+  console.log(`\n## Scale: the whole pipeline, ${scaleEpochs} epochs, ${scaleRounds} round(s) per size (medians; peak RSS of the pipeline process)\n`);
+  printTable(
+    ['rows', 'training', 'seconds', 's per 1M rows', 'time ratio', 'peak RSS', 'RSS ratio', 'train samples/s', 'test AUC'],
+    [inMemory, ...measured].map((m, i) => [
+      m.rows.toLocaleString('en-US'),
+      i === 0 ? 'in memory' : m.streamed ? 'streamed' : 'in memory',
+      m.seconds.toFixed(1),
+      ((m.seconds / m.rows) * 1e6).toFixed(1),
+      `×${(m.seconds / base.seconds).toFixed(2)}`,
+      `${m.rssMb.toFixed(0)} MB`,
+      `×${(m.rssMb / base.rssMb).toFixed(2)}`,
+      Math.round(m.samplesPerSecond).toLocaleString('en-US'),
+      m.auc.toFixed(4),
+    ]),
+  );
+  const rowsRatio = top.rows / base.rows;
+  const timeRatio = top.seconds / base.seconds;
+  const rssGrowth = top.rssMb / base.rssMb;
+  const throughput = base.samplesPerSecond / inMemory.samplesPerSecond;
+  const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  console.log(
+    [
+      '',
+      `peak RSS at ${top.rows.toLocaleString('en-US')} rows: ${top.rssMb.toFixed(0)} MB (goal < 1024 MB: ${verdict(top.rssMb < 1024)})`,
+      `peak RSS grew ×${rssGrowth.toFixed(2)} from ${base.rows.toLocaleString('en-US')} rows (goal ≤ ×1.25: ${verdict(rssGrowth <= 1.25)})`,
+      `time grew ×${timeRatio.toFixed(2)} for ×${rowsRatio.toFixed(0)} rows (goal ≤ ×${(rowsRatio * 1.1).toFixed(0)}: ${verdict(timeRatio <= rowsRatio * 1.1)})`,
+      `streamed training at ${base.rows.toLocaleString('en-US')} rows: ${Math.round(base.samplesPerSecond).toLocaleString('en-US')} samples/s, ×${throughput.toFixed(2)} the in-memory path (goal ≥ ×0.90: ${verdict(throughput >= 0.9)})`,
+      `encoded files left in a workspace: ${[inMemory, ...measured].some((m) => m.leftOver) ? 'YES' : 'none'}`,
+    ].join('\n'),
+  );
+}
+
 console.log(`# mlops bench — node ${process.version}, ${cpus().length} cores, ${rounds} rounds`);
 if (!skip.has('validate')) await benchValidation();
 if (!skip.has('train')) await benchTraining();
 if (!skip.has('pipeline')) await benchPipeline();
+if (!skip.has('scale')) await benchScale();

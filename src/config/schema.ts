@@ -165,6 +165,24 @@ export const modelSchema = z.strictObject({
 });
 export type ModelConfig = z.infer<typeof modelSchema>;
 
+/** Rows above which `training.streaming: auto` trains from an encoded file instead of memory. */
+export const streamingRowThreshold = 100_000;
+
+/** How training holds the data: in memory, or encoded on disk and read in blocks. */
+export const trainingSchema = z.strictObject({
+  /**
+   * `auto` trains in memory up to 100,000 valid rows and from an encoded file beyond (memory then
+   * stays flat however many rows there are); `always` and `never` force one way.
+   */
+  streaming: z.enum(['auto', 'always', 'never']).default('auto'),
+  /**
+   * Largest encoded training matrix (training and validation rows × inputs × 4 bytes) written to
+   * the run workspace, in MB; a larger one is refused before training starts.
+   */
+  max_encoded_mb: z.number().positive().default(8192),
+});
+export type TrainingConfig = z.infer<typeof trainingSchema>;
+
 /**
  * Config overrides for a hyperparameter sweep: dotted keys under `model.` to values, e.g.
  * `{"model.learning_rate": 0.001}`. Only the `model` section may change, so every candidate is
@@ -244,6 +262,7 @@ export const configSchema = z.strictObject({
     .default({ max_missing_fraction: 0.5, min_rows: 50, domain_violations: 'warning', max_reported_issues: 200 }),
   model: modelSchema.default(modelSchema.parse({})),
   gate: gateSchema.default(gateSchema.parse({})),
+  training: trainingSchema.default(trainingSchema.parse({})),
   /**
    * The hyperparameter sweep: one list for `mlops sweep` (parallel worker processes on this
    * machine) and for the retrain workflow's job matrix (one runner each). Every candidate is

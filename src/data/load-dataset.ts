@@ -40,6 +40,11 @@ export interface LoadDatasetOptions {
   /** A data file instead of `data.path`, relative to the working directory. */
   dataPath?: string;
   logger: Logger;
+  /**
+   * Receives each valid row as it is read instead of the dataset holding it (`rows` is then
+   * empty): for passes over files larger than memory.
+   */
+  onRow?: (row: DatasetRow) => void;
 }
 
 /**
@@ -76,13 +81,9 @@ export async function loadDataset(options: LoadDatasetOptions): Promise<LoadedDa
       });
       const content: Record<string, string> = {};
       for (const { name, column } of keyColumns) content[name] = cells[column]!;
-      rows.push({
-        line,
-        key: sha256(canonicalJson(content)),
-        features: values,
-        target: regression ? row.targetNumber : row.targetText,
-        slices,
-      });
+      const datasetRow: DatasetRow = { line, key: sha256(canonicalJson(content)), features: values, target: regression ? row.targetNumber : row.targetText, slices };
+      if (options.onRow) options.onRow(datasetRow);
+      else rows.push(datasetRow);
     },
   });
   if (!scan.report.passed) throw validationError(scan.report);

@@ -26,16 +26,49 @@ export function metricTargets(spec: PreprocessingSpec, rows: readonly DatasetRow
   return Float64Array.from(targets, Number);
 }
 
+/**
+ * The test split as scoring reads it: chunks of rows, whether held in memory or streamed from the
+ * file (dataset-split.ts), so a model is scored keeping only its predictions, never the rows.
+ */
+export interface TestRows {
+  forEachChunk(onChunk: (rows: readonly DatasetRow[]) => void): Promise<void>;
+}
+
+/** Test rows held in memory. */
+export function testRowsOf(rows: readonly DatasetRow[]): TestRows {
+  return {
+    forEachChunk: async (onChunk) => {
+      if (rows.length > 0) onChunk(rows);
+    },
+  };
+}
+
+/** Joins chunks of numbers into one typed array. */
+function joined<T extends Float32Array | Float64Array>(chunks: readonly T[], make: (length: number) => T): T {
+  const out = make(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
 /** Scores a model on the test rows: metrics overall and per slice, with bootstrap intervals. */
-export function scoreTestRows(config: MlopsConfig, model: LoadedModel, test: readonly DatasetRow[]): EvaluationReport {
-  const predictions = predictRows(model.network, model.spec, test.map((r) => r.features));
+export async function scoreTestRows(config: MlopsConfig, model: LoadedModel, test: TestRows): Promise<EvaluationReport> {
   const spec = model.spec;
-  const slices: Record<string, (string | null)[]> = {};
-  for (const column of config.slices) slices[column] = test.map((r) => r.slices[column] ?? null);
+  const predictionChunks: Float32Array[] = [];
+  const targetChunks: Float64Array[] = [];
+  const slices: Record<string, (string | null)[]> = Object.fromEntries(config.slices.map((column) => [column, []]));
+  await test.forEachChunk((rows) => {
+    predictionChunks.push(predictRows(model.network, spec, rows.map((r) => r.features)));
+    targetChunks.push(metricTargets(spec, rows));
+    for (const column of config.slices) for (const row of rows) slices[column]!.push(row.slices[column] ?? null);
+  });
   return evaluatePredictions({
     task: spec.target.type,
-    yTrue: metricTargets(spec, test),
-    predictions,
+    yTrue: joined(targetChunks, (n) => new Float64Array(n)),
+    predictions: joined(predictionChunks, (n) => new Float32Array(n)),
     classes:
       spec.target.type === 'binary'
         ? [spec.target.negative_label, spec.target.positive_label]
@@ -79,7 +112,7 @@ export interface ScoredChampion {
 }
 
 /** Loads the champion and scores it on the test rows; a champion that cannot be scored gets a note, never an exception. */
-export async function scoreChampion(registry: ModelRegistry, config: MlopsConfig, test: readonly DatasetRow[]): Promise<ScoredChampion> {
+export async function scoreChampion(registry: ModelRegistry, config: MlopsConfig, test: TestRows): Promise<ScoredChampion> {
   const entry = await registry.champion();
   if (!entry) return { version: null, champion: null };
   const version = entry.version;
@@ -92,7 +125,7 @@ export async function scoreChampion(registry: ModelRegistry, config: MlopsConfig
   try {
     const incompatible = championIncompatibility(model.spec, config);
     if (incompatible) return { version, champion: null, note: `Champion ${version} cannot be scored on this data: ${incompatible}.` };
-    return { version, champion: { version, report: scoreTestRows(config, model, test) } };
+    return { version, champion: { version, report: await scoreTestRows(config, model, test) } };
   } catch (error) {
     return { version, champion: null, note: `Champion ${version} could not be scored: ${describeError(error)}.` };
   } finally {

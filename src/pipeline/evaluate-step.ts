@@ -8,7 +8,7 @@ import { selectBackend } from '../model/backend.js';
 import { loadModel } from '../model/model-io.js';
 import { ModelRegistry } from '../registry/registry.js';
 import { applyUnscorableChampionPolicy, scoreChampion, scoreTestRows } from './champion-scoring.js';
-import { loadSplitDataset } from './dataset-split.js';
+import { streamedTestRows } from './dataset-split.js';
 import { recordExperiment } from './experiments.js';
 import { readCurrentRun, readCurrentTraining } from './freshness.js';
 import type { StepContext } from './step-context.js';
@@ -23,11 +23,10 @@ export async function evaluateStep(ctx: StepContext): Promise<GateVerdict> {
   const config = loaded.config;
   const run = await readCurrentRun(ctx);
   await readCurrentTraining(ctx, run);
-  const { dataset, split } = await loadSplitDataset(ctx);
-  const test = split.test.map((i) => dataset.rows[i]!);
+  const test = streamedTestRows(ctx);
   await selectBackend(config.model.backend, logger);
   const candidateModel = await loadModel(workspace.path('modelDir'));
-  const candidate = scoreTestRows(config, candidateModel, test);
+  const candidate = await scoreTestRows(config, candidateModel, test);
   candidateModel.network.dispose();
   await workspace.write('metrics', candidate);
 

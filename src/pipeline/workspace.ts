@@ -22,6 +22,7 @@ import { WorkspaceError, type StepName } from './step-errors.js';
  *   gate.json, gate.md  the verdict
  *   registered.json     what register did
  *   sweep.json          the sweep and candidate this run is (absent outside `mlops sweep`)
+ *   encoded/            the encoded training matrix while a streamed training runs (deleted after)
  */
 export const workspaceFiles = {
   run: 'run.json',
@@ -36,6 +37,7 @@ export const workspaceFiles = {
   gateMarkdown: 'gate.md',
   registered: 'registered.json',
   sweep: 'sweep.json',
+  encoded: 'encoded',
 } as const;
 
 /** A file (or the model folder) of a run workspace. */
@@ -68,6 +70,8 @@ export const trainingRecordSchema = z.object({
   samples_per_second: z.number(),
   architecture: z.string(),
   split: z.object({ train: z.number().int(), validation: z.number().int(), test: z.number().int() }),
+  /** Whether training read the rows from an encoded file on disk (`training.streaming`) rather than memory. */
+  streamed: z.boolean().optional(),
   history: z.array(
     z.object({
       epoch: z.number().int(),
