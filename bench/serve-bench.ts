@@ -3,7 +3,11 @@
  *
  *   1. hello   a bare Express hello-world (GET / → "Hello World!"), the ceiling of Express here;
  *   2. predict POST /predict with one instance per request, same connections and duration;
- *   3. batch   POST /predict with 1000 instances per request (rows/s).
+ *   3. batch   POST /predict with 1000 instances per request (rows/s);
+ *   4. contention: valid one-instance /predict requests (4 connections) alone ("quiet"), then
+ *      while 8 other connections send 1 MB key-heavy bodies (70,000 keys, refused with 400)
+ *      ("under attack"): their median and p99 latency side by side (goal: the median under
+ *      attack at most 2× the quiet one).
  *
  * Both servers are real child processes (the real `mlops serve` CLI, logging at info to a file),
  * measured in the same run and alternated round by round so that a busy machine affects both
@@ -12,6 +16,7 @@
  * always exits 0 unless it cannot run.
  *
  *   node dist/bench/serve-bench.js [--registry DIR] [--rounds 3] [--duration 10] [--connections 50] [--batch-connections 8]
+ *                                  [--only throughput|contention]
  *
  * Without --registry it creates a temporary project from the repository's config and data and
  * runs the real pipeline to register a model.
@@ -34,6 +39,7 @@ interface AutocannonResult {
   errors: number;
   timeouts: number;
   non2xx: number;
+  statusCodeStats: Record<string, { count: number }>;
 }
 interface AutocannonOptions {
   url: string;
@@ -50,8 +56,10 @@ let clockTicks: number | null | undefined;
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const mlopsBin = join(repoRoot, 'bin', 'mlops.js');
 
-/** Goals of the serving issue. */
-const goals = { minRatio: 0.6, aimRatio: 0.8, maxP99Ms: 25, minRowsPerSecond: 200_000 };
+/** Goals of the serving issues. */
+const goals = { minRatio: 0.6, aimRatio: 0.8, maxP99Ms: 25, minRowsPerSecond: 200_000, maxAttackMedianRatio: 2 };
+/** Connections of the contention scenario: valid requests, and clients sending key-heavy bodies. */
+const contention = { validConnections: 4, attackConnections: 8 };
 
 const { values } = parseArgs({
   options: {
@@ -61,6 +69,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     'batch-connections': { type: 'string', default: '8' },
     'hello-world': { type: 'boolean' },
+    only: { type: 'string' },
   },
 });
 
@@ -85,6 +94,12 @@ async function main(): Promise<void> {
   const duration = positiveInt(values.duration, 'duration');
   const connections = positiveInt(values.connections, 'connections');
   const batchConnections = positiveInt(values['batch-connections'], 'batch-connections');
+  if (values.only !== undefined && values.only !== 'throughput' && values.only !== 'contention') {
+    console.error(`--only must be throughput or contention; got '${values.only}'`);
+    process.exit(2);
+  }
+  const throughput = values.only !== 'contention';
+  const contended = values.only !== 'throughput';
   const autocannon = require('autocannon') as Autocannon;
   const work = mkdtempSync(join(tmpdir(), 'mlops-serve-bench-'));
   const children: ChildProcess[] = [];
@@ -118,17 +133,42 @@ async function main(): Promise<void> {
     await run(serve, { connections, requests: single }, 3);
     await run(serve, { connections: batchConnections, requests: batch }, 2);
 
-    const results: Results = { hello: [], predict: [], batch: [] };
-    for (let round = 1; round <= rounds; round++) {
-      results.hello.push(await run(hello, { connections }));
-      results.predict.push(await run(serve, { connections, requests: single }));
-      results.batch.push(await run(serve, { connections: batchConnections, requests: batch }));
-      const [h, p, b] = [results.hello.at(-1)!, results.predict.at(-1)!, results.batch.at(-1)!];
-      console.log(
-        `round ${round}: hello ${h.requests.average.toFixed(0)} req/s; predict ${p.requests.average.toFixed(0)} req/s (p99 ${p.latency.p99} ms); batch ${(b.requests.average * 1000).toFixed(0)} rows/s`,
-      );
+    if (throughput) {
+      const results: Results = { hello: [], predict: [], batch: [] };
+      for (let round = 1; round <= rounds; round++) {
+        results.hello.push(await run(hello, { connections }));
+        results.predict.push(await run(serve, { connections, requests: single }));
+        results.batch.push(await run(serve, { connections: batchConnections, requests: batch }));
+        const [h, p, b] = [results.hello.at(-1)!, results.predict.at(-1)!, results.batch.at(-1)!];
+        console.log(
+          `round ${round}: hello ${h.requests.average.toFixed(0)} req/s; predict ${p.requests.average.toFixed(0)} req/s (p99 ${p.latency.p99} ms); batch ${(b.requests.average * 1000).toFixed(0)} rows/s`,
+        );
+      }
+      report(results);
     }
-    report(results);
+    if (contended) {
+      const attack = [{ method: 'POST', path: '/predict', headers: { 'content-type': 'application/json' }, body: keyHeavyBody(1_040_000) }];
+      const valid = { connections: contention.validConnections, requests: single };
+      console.log(
+        `\ncontention: ${contention.validConnections} connections of valid one-instance requests, alone and while ${contention.attackConnections} connections send ${fmt(attack[0]!.body.length)}-byte bodies of ${fmt(attack[0]!.body.split(':').length - 1)} keys`,
+      );
+      const quiet: Measured[] = [];
+      const loaded: Measured[] = [];
+      const attacks: Measured[] = [];
+      for (let round = 1; round <= rounds; round++) {
+        quiet.push(await run(serve, valid));
+        const hostile = run(serve, { connections: contention.attackConnections, requests: attack }, duration + 1);
+        // The attack starts first, so the valid requests are measured under it from their start.
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        loaded.push(await run(serve, valid));
+        attacks.push(await hostile);
+        const [q, l, a] = [quiet.at(-1)!, loaded.at(-1)!, attacks.at(-1)!];
+        console.log(
+          `round ${round}: quiet p50 ${q.latency.p50} ms, p99 ${q.latency.p99} ms; under attack p50 ${l.latency.p50} ms, p99 ${l.latency.p99} ms; attack bodies ${a.requests.average.toFixed(0)}/s (statuses ${statusSummary(a)})`,
+        );
+      }
+      reportContention(quiet, loaded, attacks);
+    }
   } finally {
     for (const child of children) child.kill('SIGTERM');
     rmSync(work, { recursive: true, force: true });
@@ -144,11 +184,6 @@ interface Results {
 }
 
 function report(results: Results): void {
-  const median = (numbers: number[]) => {
-    const sorted = [...numbers].sort((a, b) => a - b);
-    const middle = sorted.length >> 1;
-    return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-  };
   const failures = (list: AutocannonResult[]) => list.reduce((sum, r) => sum + r.errors + r.timeouts + r.non2xx, 0);
   const cpu = (list: Measured[]) => {
     const values = list.map((r) => r.cpuMsPerRequest).filter((v): v is number => v !== null);
@@ -190,6 +225,51 @@ function report(results: Results): void {
   }
 }
 
+
+/** A body of one instance with as many keys as fit in about `bytes` bytes: each is refused, but only after it was read. */
+function keyHeavyBody(bytes: number): string {
+  const keys: string[] = [];
+  let length = '{"instances":[{}]}'.length;
+  for (let i = 0; length < bytes; i++) {
+    const key = `"k${i}":${i}`;
+    keys.push(key);
+    length += key.length + 1;
+  }
+  return `{"instances":[{${keys.join(',')}}]}`;
+}
+
+function statusSummary(result: AutocannonResult): string {
+  const entries = Object.entries(result.statusCodeStats ?? {});
+  const text = entries.map(([status, { count }]) => `${status}×${count}`).join(', ');
+  return `${text || 'none'}${result.errors > 0 ? `; ${result.errors} connection errors` : ''}`;
+}
+
+function reportContention(quiet: Measured[], loaded: Measured[], attacks: Measured[]): void {
+  const quietP50 = median(quiet.map((r) => r.latency.p50));
+  const quietP99 = median(quiet.map((r) => r.latency.p99));
+  const loadedP50 = median(loaded.map((r) => r.latency.p50));
+  const loadedP99 = median(loaded.map((r) => r.latency.p99));
+  const failures = (list: AutocannonResult[]) => list.reduce((sum, r) => sum + r.errors + r.timeouts + r.non2xx, 0);
+  console.log(`\nmedians of ${quiet.length} rounds`);
+  console.log('valid /predict          req/s    mean ms    p50 ms    p99 ms   errors');
+  const row = (name: string, list: Measured[], p50: number, p99: number) =>
+    console.log(
+      `${name.padEnd(20)} ${fmt(median(list.map((r) => r.requests.average))).padStart(8)} ${fmt(median(list.map((r) => r.latency.average))).padStart(10)} ${fmt(p50).padStart(9)} ${fmt(p99).padStart(9)} ${String(failures(list)).padStart(8)}`,
+    );
+  row('quiet', quiet, quietP50, quietP99);
+  row('under attack', loaded, loadedP50, loadedP99);
+  const ratio = loadedP50 / quietP50;
+  console.log(`attack bodies answered: ${fmt(median(attacks.map((r) => r.requests.average)))}/s (median of rounds), statuses ${statusSummary(attacks.at(-1)!)} in the last round`);
+  console.log(
+    `\ngoal of the hardening issue: valid median under attack ≤ ${goals.maxAttackMedianRatio}× the quiet median: ${ratio.toFixed(2)}×, ${ratio <= goals.maxAttackMedianRatio ? 'met' : 'NOT met'}; p99 ${(loadedP99 / quietP99).toFixed(2)}× (${fmt(quietP99)} → ${fmt(loadedP99)} ms)`,
+  );
+}
+
+function median(numbers: number[]): number {
+  const sorted = [...numbers].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
 
 /** User + system CPU time of a process in ms, from /proc (Linux); null elsewhere. */
 function processCpuMs(pid: number): number | null {

@@ -7,6 +7,13 @@ import { z } from 'zod';
  * these sections from the served version's lineage (the config it was trained with).
  */
 
+/** One entry of `serving.allowed_hosts`: a host name, `.suffix` (the name and its subdomains) or `*`. */
+export const allowedHostSchema = z
+  .string()
+  .regex(/^(\*|\.?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*)$/, {
+    message: 'expected a host name without scheme or port (model.example.com), .example.com for a domain and its subdomains, or *',
+  });
+
 /** The `serving` section: how `mlops serve` answers requests. */
 export const servingSchema = z
   .strictObject({
@@ -31,8 +38,31 @@ export const servingSchema = z
     poll_interval_ms: z.number().int().min(0).max(3_600_000).default(1000),
     /** How long (milliseconds) a shutdown waits for in-flight requests before closing their connections. */
     shutdown_timeout_ms: z.number().int().min(0).max(600_000).default(10_000),
-    /** pino log level of the server's JSON logs (one line per request at `info`). */
+    /** pino log level of the server's logs (one line per request at `info`). */
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /**
+     * Host names a request's `Host` header may carry (DNS-rebinding protection), without port:
+     * `model.example.com`, `.example.com` for it and its subdomains, `*` for any. IP literals
+     * are always accepted (DNS rebinding cannot produce them), so probes by pod IP work. Null
+     * (the default): `localhost` and `*.localhost` when the server listens on a loopback address,
+     * any host otherwise (a container or a server on the network is reached by names it cannot
+     * know in advance). `--allowed-hosts` and MLOPS_ALLOWED_HOSTS override it.
+     */
+    allowed_hosts: z.array(allowedHostSchema).min(1).nullable().default(null),
+    /** How long (milliseconds) a client may take to send a request's headers; then 408. */
+    headers_timeout_ms: z.number().int().min(100).max(600_000).default(20_000),
+    /** How long (milliseconds) a client may take to send a whole request, headers and body; then 408. */
+    request_timeout_ms: z.number().int().min(100).max(3_600_000).default(60_000),
+  })
+  .check((ctx) => {
+    if (ctx.value.headers_timeout_ms > ctx.value.request_timeout_ms) {
+      ctx.issues.push({
+        code: 'custom',
+        message: `headers_timeout_ms (${ctx.value.headers_timeout_ms}) must not be longer than request_timeout_ms (${ctx.value.request_timeout_ms})`,
+        input: ctx.value.headers_timeout_ms,
+        path: ['headers_timeout_ms'],
+      });
+    }
   })
   .prefault({});
 export type ServingConfig = z.infer<typeof servingSchema>;

@@ -36,6 +36,9 @@ function setSecurityHeaders(res: Response): void {
   });
 }
 
+/** Paths of the dashboard page (the server answers other methods there with 405). */
+export const dashboardPagePaths = ['/', '/index.html'] as const;
+
 /** Mounts the dashboard page (`/`) and its static assets on the serving app. */
 export function mountDashboard(app: Express): void {
   const page = dashboardHtml();
@@ -48,8 +51,7 @@ export function mountDashboard(app: Express): void {
     res.set('Cache-Control', 'no-cache');
     res.type(type).send(body);
   };
-  app.get('/', (_req, res) => sendText(res, 'html', page));
-  app.get('/index.html', (_req, res) => sendText(res, 'html', page));
+  app.get([...dashboardPagePaths], (_req, res) => sendText(res, 'html', page));
   app.get(`/${dashboardPaths.css}`, (_req, res) => sendText(res, 'text/css', dashboardCss));
   for (const [path, code] of modules) {
     app.get(`/${dashboardPaths.modules}${path}`, (_req, res) => sendText(res, 'text/javascript', code));

@@ -1,19 +1,27 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Logger as PinoLogger } from 'pino';
 import { z } from 'zod';
-import { mountDashboard } from '../dashboard/router.js';
+import { dashboardPagePaths, mountDashboard } from '../dashboard/router.js';
 import { RegistryError, describeError } from '../core/errors.js';
 import { formatPredictions } from '../model/preprocessing.js';
 import { ModelRegistry } from '../registry/registry.js';
+import { bearerMatches, FailureLimiter } from './admin-auth.js';
+import { hostAllowed, type HostPolicy } from './allowed-hosts.js';
 import type { ModelInfo, MonitoringSnapshot, VersionHistory } from './api-schema.js';
 import type { MicroBatcher } from './batcher.js';
-import { RequestError, errorBody, fromBodyParserError } from './http-errors.js';
+import { clientClosedStatus, closeAfterResponse, lingeringClose, readBody, requireUtf8Charset } from './body-reader.js';
+import { clientErrorAnswer, rawErrorResponse } from './client-errors.js';
+import { RequestError, errorBody, fromHttpError } from './http-errors.js';
 import type { ServingMetrics } from './metrics.js';
 import type { ModelHandle, ModelHost } from './model-host.js';
+import { RequestRecorder, type RequestRecord } from './request-log.js';
 import { predictRequestSchema, type RequestLimits } from './request-validation.js';
 import type { SampleLogWriter } from './sample-log-writer.js';
 import type { TrafficStats } from './stats.js';
+import { TurnQueue } from './turn-queue.js';
 import { buildVersionHistory } from './version-history.js';
 
 /**
@@ -32,8 +40,10 @@ import { buildVersionHistory } from './version-history.js';
  *   /                                 the dashboard (mounted after these routes)
  *
  * Every error is JSON `{"error": {"code", "message", "field"?, "instance"?}}`; client mistakes are
- * 4xx and never reach a 5xx. Responses carry `x-request-id` (a valid incoming one, else a new
- * UUID), `x-content-type-options: nosniff` and no `x-powered-by`; no CORS headers are sent.
+ * 4xx and never reach a 5xx, including those Node's HTTP layer catches (`onClientError`).
+ * Responses carry `x-request-id` (a valid incoming one, else a new UUID),
+ * `x-content-type-options: nosniff` and no `x-powered-by`; no CORS headers are sent. A request
+ * whose `Host` the policy refuses gets 403 (DNS rebinding, see allowed-hosts.ts).
  */
 
 /** What the app needs from the server around it. */
@@ -45,8 +55,10 @@ export interface ServingContext {
   log: PinoLogger;
   sampleLog: SampleLogWriter | null;
   limits: RequestLimits & { maxBodyBytes: number };
-  /** Bearer token of POST /admin/reload; null disables it. */
+  /** Bearer token of POST /admin/reload (checked by checkAdminToken); null disables it. */
   adminToken: string | null;
+  /** Which `Host` headers are answered. */
+  hosts: HostPolicy;
   /** True once shutdown began: /ready answers 503 and responses close their connections. */
   draining(): boolean;
 }
@@ -54,23 +66,27 @@ export interface ServingContext {
 /** Incoming request ids that are echoed and logged; anything else is replaced by a new UUID. */
 const requestIdPattern = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
-interface RequestLocals {
-  requestId: string;
-  route: string;
-  started: number;
-  modelVersion?: string;
-  instances?: number;
-  errorCode?: string;
-  errorField?: string;
+/** Bodies this large or larger are parsed one per event-loop turn (TurnQueue), so small requests pass between them. */
+const largeBodyBytes = 64 * 1024;
+
+/** Wrong admin tokens a client address may send per minute. */
+const adminFailuresPerMinute = 5;
+
+function locals(res: Response): RequestRecord {
+  return res.locals as RequestRecord;
 }
 
-function locals(res: Response): RequestLocals {
-  return res.locals as RequestLocals;
-}
+/** The serving app, and the handler of the HTTP layer's errors (the server's `clientError` event). */
+export type ServingApp = Express & { onClientError(error: Error & { code?: string }, socket: Duplex): void };
 
-/** Builds the app; the caller listens. */
-export function createServingApp(context: ServingContext): Express {
+/** Builds the app; the caller listens, and passes its `clientError` events to `onClientError`. */
+export function createServingApp(context: ServingContext): ServingApp {
   const { host, metrics, stats, log } = context;
+  const recorder = new RequestRecorder(metrics, stats, log);
+  /** The response in progress on each connection, for errors the HTTP layer reports on the connection. */
+  const inFlight = new WeakMap<object, Response>();
+  const largeParses = new TurnQueue();
+  const adminFailures = new FailureLimiter({ maxFailures: adminFailuresPerMinute, windowMs: 60_000, maxClients: 10_000 });
   const app = express();
   app.disable('x-powered-by');
   // ETags would hash every prediction body for nothing: predictions are never cached.
@@ -80,40 +96,24 @@ export function createServingApp(context: ServingContext): Express {
     const started = performance.now();
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomUUID();
-    Object.assign(res.locals, { requestId, route: 'unmatched', started });
+    Object.assign(res.locals, { requestId, route: 'unmatched', started } satisfies RequestRecord);
     res.setHeader('x-request-id', requestId);
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('x-frame-options', 'DENY');
     res.setHeader('referrer-policy', 'no-referrer');
     if (context.draining()) res.setHeader('connection', 'close');
-    res.on('close', () => finishRequest(req, res));
+    closeWhenBodyUnread(req, res);
+    const socket = req.socket;
+    inFlight.set(socket, res);
+    res.on('close', () => {
+      if (inFlight.get(socket) === res) inFlight.delete(socket);
+      recorder.finish(req.method, req.path.length, locals(res), { statusCode: res.statusCode, finished: res.writableFinished });
+    });
+    if (!hostAllowed(context.hosts, req.headers.host)) {
+      throw new RequestError(403, 'host_not_allowed', 'This server does not answer for the name in the Host header: use localhost or an IP address, or add the name to serving.allowed_hosts (MLOPS_ALLOWED_HOSTS).');
+    }
     next();
   });
-
-  const finishRequest = (req: Request, res: Response) => {
-    const local = locals(res);
-    const latencyMs = performance.now() - local.started;
-    const aborted = !res.writableFinished;
-    const status = aborted ? 499 : res.statusCode;
-    metrics.observeRequest(local.route, req.method, status, latencyMs / 1000);
-    stats.record(status, latencyMs);
-    // Chosen fields only: never the body, headers, query string or client-supplied strings.
-    const entry: Record<string, unknown> = {
-      req_id: local.requestId,
-      method: req.method,
-      route: local.route,
-      status,
-      latency_ms: Math.round(latencyMs * 1000) / 1000,
-    };
-    if (local.route === 'unmatched') entry.path_length = req.path.length;
-    if (local.modelVersion !== undefined) entry.model_version = local.modelVersion;
-    if (local.instances !== undefined) entry.instances = local.instances;
-    if (local.errorCode !== undefined) entry.error = local.errorCode;
-    if (local.errorField !== undefined) entry.field = local.errorField;
-    if (aborted) log.info(entry, 'request aborted by the client');
-    else if (status >= 500) log.error(entry, 'request failed');
-    else log.info(entry, 'request');
-  };
 
   /** Marks the route for metrics and logs (a fixed name, never the raw path). */
   const route = (name: string) => (_req: Request, res: Response, next: NextFunction) => {
@@ -121,31 +121,25 @@ export function createServingApp(context: ServingContext): Express {
     next();
   };
 
-  const jsonBody = express.json({ limit: context.limits.maxBodyBytes, strict: true, type: () => true });
-
-  /** Marks the route and checks the content type, in one middleware (one router layer less per request). */
-  const predictEntry = (req: Request, res: Response, next: NextFunction) => {
+  app.post('/predict', async (req: Request, res: Response) => {
     locals(res).route = '/predict';
     requireJson(req);
-    next();
-  };
-
-  app.post('/predict', predictEntry, jsonBody, async (req: Request, res: Response) => {
-    const handle = host.current;
-    if (!handle) throw new RequestError(503, 'not_ready', 'No model is loaded yet.');
+    requireModel(host);
+    const body = await readBody(req, res, context.limits.maxBodyBytes);
+    const handle = requireModel(host);
     handle.acquire();
     try {
-      await predict(handle, req, res);
+      await predict(handle, body, res);
     } finally {
       handle.release();
     }
   });
 
-  const predict = async (handle: ModelHandle, req: Request, res: Response) => {
+  const predict = async (handle: ModelHandle, body: Buffer, res: Response) => {
     const model = handle.model;
     const local = locals(res);
     local.modelVersion = model.version;
-    const rows = model.parseRequest(req.body);
+    const rows = body.length >= largeBodyBytes ? await largeParses.run(() => model.parseBody(body)) : model.parseBody(body);
     local.instances = rows.length;
     const outputs = await context.batcher.predict(handle, rows);
     for (let i = 0; i < outputs.length; i++) {
@@ -224,7 +218,15 @@ export function createServingApp(context: ServingContext): Express {
     if (context.adminToken === null) {
       throw new RequestError(404, 'admin_disabled', 'POST /admin/reload is disabled: start the server with MLOPS_ADMIN_TOKEN set to enable it.');
     }
+    // Guesses are limited per address; while one is blocked even the right token waits, or guessing would go on.
+    const client = req.socket.remoteAddress ?? 'unknown';
+    const waitMs = adminFailures.retryAfterMs(client);
+    if (waitMs > 0) {
+      res.setHeader('retry-after', String(Math.ceil(waitMs / 1000)));
+      throw new RequestError(429, 'too_many_requests', `Too many wrong admin tokens from this address: try again in ${Math.ceil(waitMs / 1000)} s.`);
+    }
     if (!bearerMatches(req.headers.authorization, context.adminToken)) {
+      adminFailures.fail(client);
       res.setHeader('www-authenticate', 'Bearer realm="mlops"');
       throw new RequestError(401, 'unauthorized', 'POST /admin/reload needs the header Authorization: Bearer <MLOPS_ADMIN_TOKEN>.');
     }
@@ -249,36 +251,78 @@ export function createServingApp(context: ServingContext): Express {
   );
 
   mountDashboard(app);
+  app.all([...dashboardPagePaths], route('method_not_allowed'), allow('GET, HEAD'));
 
   app.use((_req: Request, _res: Response) => {
     throw new RequestError(404, 'not_found', 'No such path. Predictions: POST /predict; see GET /model for the served model.');
   });
 
-  app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) {
-      next(error);
+  /** Answers a client's mistake, unless the client is gone; counts it by its code. */
+  const answer = (res: Response, error: RequestError) => {
+    const local = locals(res);
+    local.errorCode = error.code;
+    // Only a served feature's name is logged: an unknown key is client data.
+    if (error.field !== undefined && isServedFeature(host, error.field)) local.errorField = error.field;
+    metrics.observeError(error.code);
+    if (error.status === clientClosedStatus || res.headersSent) return;
+    res.status(error.status).json(errorBody(error));
+  };
+
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const requestError = error instanceof RequestError ? error : fromHttpError(error);
+    if (requestError) {
+      answer(res, requestError);
       return;
     }
     const local = locals(res);
-    const requestError = error instanceof RequestError ? error : fromBodyParserError(error);
-    if (requestError) {
-      local.errorCode = requestError.code;
-      // Only a served feature's name is logged: an unknown key is client data.
-      if (requestError.field !== undefined && isServedFeature(host, requestError.field)) local.errorField = requestError.field;
-      metrics.observeError(requestError.code);
-      res.status(requestError.status).json(errorBody(requestError));
-      return;
-    }
     local.errorCode = 'internal';
     metrics.observeError('internal');
     log.error({ req_id: local.requestId, route: local.route, err_message: describeError(error), stack: error instanceof Error ? error.stack : undefined }, 'internal error');
-    res.status(500).json(errorBody(new RequestError(500, 'internal', `Internal error; the server log has its cause under request id ${local.requestId}.`)));
+    if (res.headersSent) res.destroy();
+    else res.status(500).json(errorBody(new RequestError(500, 'internal', `Internal error; the server log has its cause under request id ${local.requestId}.`)));
   });
 
-  return app;
+  const onClientError = (error: Error & { code?: string }, socket: Duplex) => {
+    const problem = clientErrorAnswer(error.code);
+    const res = inFlight.get(socket);
+    if (problem === null || !socket.writable) {
+      // The connection broke: a request in progress is recorded as 499 when its response closes.
+      socket.destroy();
+    } else if (res) {
+      if (res.headersSent) socket.destroy();
+      else {
+        closeAfterResponse(res);
+        answer(res, problem);
+      }
+    } else {
+      recorder.unrouted(problem.status, problem.code);
+      lingeringClose(socket as Socket, rawErrorResponse(problem));
+    }
+  };
+
+  return Object.assign(app, { onClientError });
 }
 
-/** 415 unless the body is declared as application/json (any charset parameter is checked by the parser). */
+/** Unread bodies up to this size are drained after the response (Node's default), keeping the connection. */
+const drainedBodyBytes = 64 * 1024;
+
+/**
+ * Closes the connection after a response sent before the request's body was read to its end (a
+ * refusal) when the rest may be large: draining it could mean reading gigabytes. A body of known,
+ * small length is drained by Node as usual and its connection stays open.
+ */
+function closeWhenBodyUnread(req: Request, res: Response): void {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: Response, ...args: Parameters<Response['writeHead']>) {
+    if (!req.complete) {
+      const length = req.headers['content-length'];
+      if (length === undefined ? req.headers['transfer-encoding'] !== undefined : Number(length) > drainedBodyBytes) closeAfterResponse(res);
+    }
+    return writeHead.apply(this, args);
+  } as Response['writeHead'];
+}
+
+/** 415 unless the body is declared as application/json, in UTF-8 when a charset is named. */
 function requireJson(req: Request): void {
   const type = req.headers['content-type'];
   const semicolon = type === undefined ? -1 : type.indexOf(';');
@@ -286,6 +330,7 @@ function requireJson(req: Request): void {
   if (media !== 'application/json') {
     throw new RequestError(415, 'unsupported_media_type', `Send the body as Content-Type: application/json${type === undefined ? '' : `, not ${JSON.stringify(media.slice(0, 60))}`}.`);
   }
+  requireUtf8Charset(type);
 }
 
 function requireModel(host: ModelHost): ModelHandle {
@@ -296,14 +341,6 @@ function requireModel(host: ModelHost): ModelHandle {
 
 function isServedFeature(host: ModelHost, field: string): boolean {
   return host.current?.model.features.some((feature) => feature.name === field) ?? false;
-}
-
-/** Compares a bearer token in constant time (digests of equal length, whatever was sent). */
-export function bearerMatches(header: string | undefined, token: string): boolean {
-  const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
-  const given = createHash('sha256').update(match?.[1] ?? '').digest();
-  const expected = createHash('sha256').update(token).digest();
-  return timingSafeEqual(given, expected) && match !== null;
 }
 
 /** `/model` for a served model. */

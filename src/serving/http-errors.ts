@@ -1,7 +1,8 @@
 /**
  * Errors the server answers with, as `{"error": {"code", "message", "field"?, "instance"?}}`.
- * Every problem a client can cause is a RequestError with a 4xx status; anything else is a bug,
- * answered with 500 and logged with its cause.
+ * Every problem a client can cause is a RequestError with a 4xx status (499, nginx's "client
+ * closed request", is recorded but never sent); anything else is a bug, answered with 500 and
+ * logged with its cause.
  */
 
 /** Stable machine-readable kinds of request errors (also the `kind` label of the errors metric). */
@@ -9,8 +10,14 @@ export type RequestErrorCode =
   | 'invalid_json'
   | 'unsupported_media_type'
   | 'unsupported_encoding'
+  | 'invalid_encoding'
   | 'body_too_large'
   | 'request_aborted'
+  | 'request_timeout'
+  | 'bad_request'
+  | 'header_fields_too_large'
+  | 'host_not_allowed'
+  | 'too_many_requests'
   | 'invalid_body'
   | 'unknown_field'
   | 'empty_instances'
@@ -65,35 +72,15 @@ export function errorBody(error: RequestError): ErrorBody {
   return body;
 }
 
-/** Errors thrown by express's body parser (body-parser/raw-body) carry a `type` and a status. */
-interface BodyParserError {
-  type?: unknown;
-  status?: unknown;
-  limit?: unknown;
-}
-
 /**
- * Maps a body-parser failure to a RequestError, or returns null for anything else. Its messages
- * are replaced: they can quote part of the body, and bodies are never echoed or logged.
+ * Maps an error of Express or one of its helpers that carries a 4xx `status` (the http-errors
+ * convention, e.g. a malformed path parameter) to a RequestError, or returns null for anything
+ * else. The message is replaced: it could quote the request.
  */
-export function fromBodyParserError(error: unknown): RequestError | null {
+export function fromHttpError(error: unknown): RequestError | null {
   if (typeof error !== 'object' || error === null) return null;
-  const { type, status, limit } = error as BodyParserError;
-  if (typeof type !== 'string' || typeof status !== 'number') return null;
-  switch (type) {
-    case 'entity.parse.failed':
-      return new RequestError(400, 'invalid_json', 'The body is not valid JSON, or not a JSON object or array.');
-    case 'entity.too.large':
-      return new RequestError(413, 'body_too_large', `The body is larger than the limit of ${typeof limit === 'number' ? limit : '?'} bytes.`);
-    case 'encoding.unsupported':
-      return new RequestError(415, 'unsupported_encoding', 'Unsupported Content-Encoding: use gzip, deflate, br or none.');
-    case 'charset.unsupported':
-      return new RequestError(415, 'unsupported_media_type', 'Unsupported charset: send application/json in UTF-8.');
-    case 'request.aborted':
-      return new RequestError(400, 'request_aborted', 'The request was aborted before its body was complete.');
-    case 'request.size.invalid':
-      return new RequestError(400, 'invalid_body', 'The body is shorter or longer than its Content-Length.');
-    default:
-      return status >= 400 && status < 500 ? new RequestError(status, 'invalid_body', `The body could not be read (${type}).`) : null;
-  }
+  const { status, statusCode } = error as { status?: unknown; statusCode?: unknown };
+  const code = typeof status === 'number' ? status : statusCode;
+  if (typeof code !== 'number' || code < 400 || code >= 500) return null;
+  return new RequestError(code, 'bad_request', `The request could not be handled (HTTP ${code}).`);
 }

@@ -165,8 +165,8 @@ export class ServingMetrics {
     return this.registry.metrics();
   }
 
-  /** Counts one answered request and its latency. */
-  observeRequest(route: string, method: string, status: number, seconds: number): void {
+  /** Counts one answered request and its latency (null: unknown, counted without a latency). */
+  observeRequest(route: string, method: string, status: number, seconds: number | null): void {
     const key = `${route} ${method} ${status}`;
     let children = this.requestChildren.get(key);
     if (!children) {
@@ -174,7 +174,7 @@ export class ServingMetrics {
       this.requestChildren.set(key, children);
     }
     children.count.inc();
-    children.duration.observe(seconds);
+    if (seconds !== null) children.duration.observe(seconds);
   }
 
   /** Counts one error response by its code. */

@@ -59,7 +59,11 @@ export function instanceSchema(features: readonly ServedFeature[], limits: Reque
     if (feature.type === 'numeric') {
       schema = z.number().min(-float32Max).max(float32Max);
     } else {
-      const text = z.string().max(limits.maxStringLength);
+      // JSON Schema's maxLength counts characters (code points), as the parser does; zod's max counts UTF-16 units.
+      const text = z
+        .string()
+        .refine((value) => characterCount(value) <= limits.maxStringLength, { message: `at most ${limits.maxStringLength} characters` })
+        .meta({ maxLength: limits.maxStringLength });
       schema = acceptsNumbers(feature.vocabulary) ? z.union([text, z.number().min(-float32Max).max(float32Max).transform(String)]) : text;
     }
     shape[feature.name] = feature.nullable ? schema.nullable() : schema;
@@ -88,18 +92,22 @@ interface CompiledFeature {
   numbersAccepted: boolean;
 }
 
+function compileFeature(feature: ServedFeature): CompiledFeature {
+  return {
+    name: feature.name,
+    numeric: feature.type === 'numeric',
+    nullable: feature.nullable,
+    numbersAccepted: feature.type === 'categorical' && acceptsNumbers(feature.vocabulary),
+  };
+}
+
 /**
  * Compiles the request parser for a feature list. The records it returns are the parsed body's
  * own objects (already checked to hold exactly the features, with categorical numbers converted),
  * so no copy is made per instance.
  */
 export function compileRequestParser(features: readonly ServedFeature[], limits: RequestLimits): RequestParser {
-  const compiled: CompiledFeature[] = features.map((feature) => ({
-    name: feature.name,
-    numeric: feature.type === 'numeric',
-    nullable: feature.nullable,
-    numbersAccepted: feature.type === 'categorical' && acceptsNumbers(feature.vocabulary),
-  }));
+  const compiled = features.map(compileFeature);
   const names = new Set(features.map((feature) => feature.name));
   const bareOnly = names.has('instances');
   const count = compiled.length;
@@ -126,8 +134,12 @@ export function compileRequestParser(features: readonly ServedFeature[], limits:
         }
       } else if (typeof cell === 'string') {
         if (feature.numeric) throw typeError(feature, cell, index);
+        // A string has at least half as many characters as UTF-16 units: count only when it may be too long.
         if (cell.length > limits.maxStringLength) {
-          throw new RequestError(400, 'string_too_long', `${where(index, feature.name)}: the value has ${cell.length} characters; at most ${limits.maxStringLength} are accepted.`, { field: feature.name, instance: index });
+          const characters = characterCount(cell);
+          if (characters > limits.maxStringLength) {
+            throw new RequestError(400, 'string_too_long', `${where(index, feature.name)}: the value has ${characters} characters; at most ${limits.maxStringLength} are accepted.`, { field: feature.name, instance: index });
+          }
         }
       } else if (cell === null) {
         if (!feature.nullable) {
@@ -139,23 +151,17 @@ export function compileRequestParser(features: readonly ServedFeature[], limits:
     }
     let keys = 0;
     // Parsed JSON has only own keys; an inherited enumerable key (a polluted prototype) only makes
-    // the counts differ, and checkKeys then refuses the instance.
-    for (const _key in record) keys++;
+    // the counts differ, and checkKeys then refuses the instance. Counting stops past the features.
+    for (const _key in record) if (++keys > count) break;
     if (found !== count || keys !== count) checkKeys(record, index);
     return record as FeatureRecord;
   };
 
   /** Names the first forbidden, unknown or missing key of an instance whose keys do not match the features. */
   const checkKeys = (record: Record<string, unknown>, index: number): never => {
-    const keys = Object.keys(record);
-    for (const key of keys) {
-      if (forbiddenKeys.has(key)) throw forbiddenKey(key, index);
-    }
-    for (const key of keys) {
-      if (!names.has(key)) {
-        throw new RequestError(400, 'unknown_feature', `${where(index, key)}: not a feature of this model; features are ${listNames(features)}.`, { field: clip(key), instance: index });
-      }
-    }
+    // Forbidden keys first: a body trying `__proto__` is told so, whatever else is wrong with it.
+    for (const key in record) if (forbiddenKeys.has(key)) throw forbiddenKey(key, index);
+    for (const key in record) if (!names.has(key)) throw unknownFeature(features, key, index);
     for (const feature of compiled) {
       if (!Object.hasOwn(record, feature.name)) {
         throw new RequestError(400, 'missing_feature', `${where(index, feature.name)}: missing; every feature is required${feature.nullable ? ' (send null for a missing value)' : ''}.`, { field: feature.name, instance: index });
@@ -171,44 +177,94 @@ export function compileRequestParser(features: readonly ServedFeature[], limits:
     }
     const object = body as Record<string, unknown>;
     if (bareOnly || !Object.hasOwn(object, 'instances')) {
-      const keys = Object.keys(object);
-      if (keys.length === 0) throw new RequestError(400, 'invalid_body', 'The body is empty: send {"instances": [...]} or one instance.');
-      for (const key of keys) if (forbiddenKeys.has(key)) throw forbiddenKey(key, 0);
+      let empty = true;
+      for (const key in object) {
+        empty = false;
+        if (forbiddenKeys.has(key)) throw forbiddenKey(key, 0);
+      }
+      if (empty) throw emptyBody();
       return [parseInstance(object, 0)];
     }
-    for (const key of Object.keys(object)) {
+    for (const key in object) {
       if (forbiddenKeys.has(key)) throw forbiddenKey(key, undefined);
-      if (key !== 'instances') {
-        throw new RequestError(400, 'unknown_field', `Unknown top-level key ${JSON.stringify(clip(key))}: the body is {"instances": [...]} or one instance.`, { field: clip(key) });
-      }
+      if (key !== 'instances') throw unknownField(key);
     }
     const instances = object.instances;
     if (!Array.isArray(instances)) {
       throw new RequestError(400, 'invalid_body', `"instances" must be an array of objects, not ${describeJson(instances)}.`, { field: 'instances' });
     }
     if (instances.length === 0) throw new RequestError(400, 'empty_instances', '"instances" is empty: send at least one instance.', { field: 'instances' });
-    if (instances.length > limits.maxInstances) {
-      throw new RequestError(413, 'too_many_instances', `${instances.length} instances in one request; at most ${limits.maxInstances} are accepted.`, { field: 'instances' });
-    }
+    if (instances.length > limits.maxInstances) throw tooManyInstances(limits.maxInstances, instances.length);
     const records = new Array<FeatureRecord>(instances.length);
     for (let i = 0; i < instances.length; i++) records[i] = parseInstance(instances[i], i);
     return records;
   };
 
-  function typeError(feature: CompiledFeature, cell: unknown, index: number): RequestError {
-    const nested = typeof cell === 'object' && cell !== null;
-    const expected = feature.numeric ? 'a number' : feature.numbersAccepted ? 'a string or a number' : 'a string';
-    return new RequestError(
-      400,
-      nested ? 'nested_value' : 'wrong_type',
-      `${where(index, feature.name)}: expected ${expected}${feature.nullable ? ' or null' : ''}, got ${describeJson(cell)}.`,
-      { field: feature.name, instance: index },
-    );
-  }
 }
 
-function forbiddenKey(key: string, index: number | undefined): RequestError {
-  return new RequestError(400, 'forbidden_key', `The key ${JSON.stringify(key)} is not accepted anywhere in a request.`, index === undefined ? { field: key } : { field: key, instance: index });
+function typeError(feature: CompiledFeature, cell: unknown, index: number): RequestError {
+  const nested = typeof cell === 'object' && cell !== null;
+  const expected = feature.numeric ? 'a number' : feature.numbersAccepted ? 'a string or a number' : 'a string';
+  return new RequestError(
+    400,
+    nested ? 'nested_value' : 'wrong_type',
+    `${where(index, feature.name)}: expected ${expected}${feature.nullable ? ' or null' : ''}, got ${describeJson(cell)}.`,
+    { field: feature.name, instance: index },
+  );
+}
+
+// The errors below are shared with the body scanner (request-scan.ts), so both word a problem alike.
+
+/** An object or array where a feature value belongs. */
+export function nestedValue(feature: ServedFeature, cell: object, index: number): RequestError {
+  return typeError(compileFeature(feature), cell, index);
+}
+
+/** A `__proto__`-style key, anywhere in the body. */
+export function forbiddenKey(key: string, index: number | undefined): RequestError {
+  return new RequestError(400, 'forbidden_key', `The key ${JSON.stringify(clip(key))} is not accepted anywhere in a request.`, index === undefined ? { field: key } : { field: key, instance: index });
+}
+
+/** A key of an instance that is not a feature. */
+export function unknownFeature(features: readonly ServedFeature[], key: string, index: number): RequestError {
+  return new RequestError(400, 'unknown_feature', `${where(index, key)}: not a feature of this model; features are ${listNames(features)}.`, { field: clip(key), instance: index });
+}
+
+/** A top-level key beside `instances`, or before any feature of a bare instance. */
+export function unknownField(key: string): RequestError {
+  return new RequestError(400, 'unknown_field', `Unknown top-level key ${JSON.stringify(clip(key))}: the body is {"instances": [...]} or one instance (GET /model lists the features).`, { field: clip(key) });
+}
+
+/** More instances than the limit; `count` when it is known (the scan stops at the first one too many). */
+export function tooManyInstances(maxInstances: number, count: number | null): RequestError {
+  const sent = count === null ? `More than ${maxInstances}` : String(count);
+  return new RequestError(413, 'too_many_instances', `${sent} instances in one request; at most ${maxInstances} are accepted.`, { field: 'instances' });
+}
+
+/** A body that is not JSON (or not an object or array at its top, which body parsers call strict). */
+export function invalidJson(detail = 'The body is not valid JSON, or not a JSON object or array.'): RequestError {
+  return new RequestError(400, 'invalid_json', detail);
+}
+
+/** An empty body or object. */
+export function emptyBody(): RequestError {
+  return new RequestError(400, 'invalid_body', 'The body is empty: send {"instances": [...]} or one instance.');
+}
+
+/** Characters (Unicode code points) of a string: an emoji is one character, two UTF-16 units. */
+export function characterCount(text: string): number {
+  let count = text.length;
+  for (let i = 0; i < text.length - 1; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        count--;
+        i++;
+      }
+    }
+  }
+  return count;
 }
 
 function where(index: number, field: string): string {

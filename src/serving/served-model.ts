@@ -1,20 +1,20 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { z } from 'zod';
-import { formatZodIssues } from '../config/load.js';
+import { z } from 'zod';
 import { configSchema, type MlopsConfig } from '../config/schema.js';
 import { RegistryError, describeError } from '../core/errors.js';
+import { readJsonFile, type JsonFileProblem } from '../core/json-file.js';
 import { dataProfileSchema, type DataProfile } from '../data/profile-schema.js';
 import { evaluationReportSchema, gateVerdictSchema, type EvaluationReport, type GateVerdict } from '../evaluation/report-schema.js';
 import { loadModel } from '../model/model-io.js';
 import { predictRows } from '../model/predict.js';
-import { parsePreprocessingSpec, type FeatureRecord, type PreprocessingSpec } from '../model/preprocessing.js';
+import { preprocessingSpecSchema, type FeatureRecord, type PreprocessingSpec } from '../model/preprocessing.js';
 import { driftBaseline, type DriftBaseline } from '../monitoring/drift-window.js';
 import type { Lineage } from '../registry/lineage-schema.js';
 import type { ModelRegistry } from '../registry/registry.js';
 import type { ServedFeature } from './api-schema.js';
-import { compileRequestParser, type RequestLimits, type RequestParser } from './request-validation.js';
+import { compilePredictBodyParser, type PredictBodyParser } from './predict-body.js';
+import type { RequestLimits } from './request-validation.js';
 
 /**
  * One registered version, loaded and checked for serving: the network, its preprocessing, the
@@ -30,7 +30,8 @@ export interface ServedModel {
   spec: PreprocessingSpec;
   /** The request contract, in preprocessing order. */
   features: ServedFeature[];
-  parseRequest: RequestParser;
+  /** Parses a `/predict` body's bytes into feature records, or throws the client's RequestError. */
+  parseBody: PredictBodyParser;
   baseline: DriftBaseline;
   profile: DataProfile;
   lineage: Lineage;
@@ -91,8 +92,26 @@ function typicalRow(spec: PreprocessingSpec): FeatureRecord {
   return row;
 }
 
-async function readJsonFile(path: string): Promise<unknown> {
-  return JSON.parse(await readFile(path, 'utf8'));
+/** The card: any JSON object (its shape is Model Card Toolkit's, checked when it was written). */
+const cardSchema = z.record(z.string(), z.unknown());
+
+/** Words a stored file's problem as the cause of a refusal, naming the file within the version's folder. */
+function storedFileProblem(file: string, problem: JsonFileProblem): string {
+  switch (problem.kind) {
+    case 'missing':
+      return `${file} is missing`;
+    case 'unreadable':
+      return `${file} cannot be read (${problem.detail})`;
+    case 'not-json':
+      return `${file} is not valid JSON (${problem.detail})`;
+    case 'invalid':
+      return `${file} is invalid:\n${problem.detail}`;
+  }
+}
+
+/** Reads one stored JSON file of a version's folder, refusing the version when it is missing or invalid. */
+function readStored<S extends z.ZodType>(dir: string, file: string, schema: S, refuse: (cause: string) => RegistryError): Promise<z.output<S>> {
+  return readJsonFile(join(dir, file), schema, (problem) => refuse(storedFileProblem(file, problem)));
 }
 
 /**
@@ -117,11 +136,10 @@ export async function loadServedModel(registry: ModelRegistry, version: string, 
     const spec = loaded.spec;
     const inconsistency = checkVersionConsistency(spec, lineage);
     if (inconsistency) throw refuse(inconsistency);
-    const profile = parseStored(dataProfileSchema, await readJsonFile(join(dir, 'profile.json')), 'profile.json', refuse);
-    const evaluation = parseStored(evaluationReportSchema, await readJsonFile(join(dir, 'metrics.json')), 'metrics.json', refuse);
-    const gate = parseStored(gateVerdictSchema, await readJsonFile(join(dir, 'gate.json')), 'gate.json', refuse);
-    const card = await readJsonFile(join(dir, 'card.json'));
-    if (typeof card !== 'object' || card === null || Array.isArray(card)) throw refuse('card.json is not a JSON object');
+    const profile: DataProfile = await readStored(dir, 'profile.json', dataProfileSchema, refuse);
+    const evaluation: EvaluationReport = await readStored(dir, 'metrics.json', evaluationReportSchema, refuse);
+    const gate: GateVerdict = await readStored(dir, 'gate.json', gateVerdictSchema, refuse);
+    const card = await readStored(dir, 'card.json', cardSchema, refuse);
     let baseline: DriftBaseline;
     try {
       baseline = driftBaseline(spec, profile);
@@ -139,13 +157,13 @@ export async function loadServedModel(registry: ModelRegistry, version: string, 
       network,
       spec,
       features,
-      parseRequest: compileRequestParser(features, limits),
+      parseBody: compilePredictBodyParser(features, limits),
       baseline,
       profile,
       lineage,
       evaluation,
       gate,
-      card: card as Record<string, unknown>,
+      card,
       config: config.success ? config.data : null,
       loadedAt: new Date(),
     };
@@ -154,17 +172,6 @@ export async function loadServedModel(registry: ModelRegistry, version: string, 
     if (error instanceof RegistryError) throw error.message.startsWith(`Version ${version} `) ? error : refuse(error.message);
     throw refuse(describeError(error));
   }
-}
-
-function parseStored<T>(
-  schema: z.ZodType<T>,
-  value: unknown,
-  file: string,
-  refuse: (cause: string) => RegistryError,
-): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw refuse(`${file} is invalid:\n${formatZodIssues(parsed.error.issues)}`);
-  return parsed.data;
 }
 
 /**
@@ -179,8 +186,8 @@ export async function loadVersionBaseline(registry: ModelRegistry, version: stri
   const dir = registry.versionDir(version);
   const refuse = (cause: string) => new RegistryError(`Cannot read the training profile of version ${version}: ${cause}`);
   try {
-    const spec = parsePreprocessingSpec(await readJsonFile(join(dir, 'preprocessing.json')));
-    const profile = parseStored(dataProfileSchema, await readJsonFile(join(dir, 'profile.json')), 'profile.json', refuse);
+    const spec = await readStored(dir, 'preprocessing.json', preprocessingSpecSchema, refuse);
+    const profile = await readStored(dir, 'profile.json', dataProfileSchema, refuse);
     return driftBaseline(spec, profile);
   } catch (error) {
     if (error instanceof RegistryError) throw error;

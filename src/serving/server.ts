@@ -4,14 +4,18 @@ import type { Express } from 'express';
 import type { Logger as PinoLogger } from 'pino';
 import { ConfigError, describeError } from '../core/errors.js';
 import { selectBackend } from '../model/backend.js';
+import { checkAdminToken } from './admin-auth.js';
+import { hostPolicy } from './allowed-hosts.js';
 import { createServingApp } from './app.js';
 import { MicroBatcher } from './batcher.js';
+import { markAwaitingContinue } from './body-reader.js';
 import { coreLoggerFor } from './log.js';
 import { ServingMetrics } from './metrics.js';
 import { ModelHost } from './model-host.js';
 import { SampleLogWriter } from './sample-log-writer.js';
 import type { ServedModel } from './served-model.js';
 import type { ServeSettings } from './settings.js';
+import type { ServingConfig } from '../config/serving-schema.js';
 import { TrafficStats } from './stats.js';
 
 /**
@@ -24,7 +28,10 @@ import { TrafficStats } from './stats.js';
 export interface StartServerOptions {
   settings: ServeSettings;
   log: PinoLogger;
-  /** Bearer token of POST /admin/reload (MLOPS_ADMIN_TOKEN); null or empty disables the endpoint. */
+  /**
+   * Bearer token of POST /admin/reload (MLOPS_ADMIN_TOKEN); null or empty disables the endpoint.
+   * One shorter than 32 characters is a ConfigError: the server does not start.
+   */
   adminToken?: string | null;
 }
 
@@ -47,9 +54,19 @@ export interface RunningServer {
 /** Keep-alive longer than the usual load-balancer idle timeout (60 s), so the proxy closes first. */
 const keepAliveTimeoutMs = 65_000;
 
+/**
+ * How often Node checks connections for the header and request timeouts. Its default, 30 s, let
+ * a 20 s header timeout fire at 48 s; a quarter of the shorter timeout, at most a second, makes
+ * them fire within a second of their setting.
+ */
+export function connectionsCheckingInterval(serving: Pick<ServingConfig, 'headers_timeout_ms' | 'request_timeout_ms'>): number {
+  return Math.max(25, Math.min(1000, Math.floor(Math.min(serving.headers_timeout_ms, serving.request_timeout_ms) / 4)));
+}
+
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { settings, log } = options;
   const { serving, monitoring } = settings;
+  const adminToken = checkAdminToken(options.adminToken);
   for (const warning of settings.warnings) log.warn(warning);
   await selectBackend(settings.backend, coreLoggerFor(log));
 
@@ -109,12 +126,28 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     log,
     sampleLog,
     limits: { maxInstances: serving.max_instances, maxStringLength: serving.max_string_length, maxBodyBytes: serving.max_body_bytes },
-    adminToken: options.adminToken ? options.adminToken : null,
+    adminToken,
+    hosts: hostPolicy(settings.allowedHosts, settings.host),
     draining: () => draining,
   });
 
   // Bounded header and request times keep slow clients (slowloris) from holding connections forever.
-  const server = createServer({ keepAliveTimeout: keepAliveTimeoutMs, headersTimeout: 20_000, requestTimeout: 60_000 }, app);
+  const server = createServer(
+    {
+      keepAliveTimeout: keepAliveTimeoutMs,
+      headersTimeout: serving.headers_timeout_ms,
+      requestTimeout: serving.request_timeout_ms,
+      connectionsCheckingInterval: connectionsCheckingInterval(serving),
+    },
+    app,
+  );
+  // Timeouts and malformed requests are answered with the usual JSON error, and recorded.
+  server.on('clientError', app.onClientError);
+  // A client that waits for 100 Continue gets it only once its body is going to be read.
+  server.on('checkContinue', (req, res) => {
+    markAwaitingContinue(req);
+    app(req, res);
+  });
   try {
     await listen(server, settings.port, settings.host);
   } catch (error) {
@@ -126,7 +159,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const url = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`;
   host.follow(settings.pinnedVersion === null ? serving.poll_interval_ms : 0);
   log.info(
-    { url, version: model.version, pinned: settings.pinnedVersion !== null, settings: settings.source, admin_reload: Boolean(options.adminToken) },
+    { url, version: model.version, pinned: settings.pinnedVersion !== null, settings: settings.source, admin_reload: adminToken !== null, allowed_hosts: settings.allowedHosts ?? 'default' },
     `listening on ${url}`,
   );
 

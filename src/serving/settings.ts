@@ -8,6 +8,7 @@ import { ConfigError, RegistryError } from '../core/errors.js';
 import { registryPath } from '../config/paths.js';
 import { ModelRegistry } from '../registry/registry.js';
 import { parseVersion } from '../registry/semver.js';
+import { parseAllowedHosts } from './allowed-hosts.js';
 
 /**
  * Where `mlops serve` gets its settings. With a config file (`--config`, or mlops.config.yaml in
@@ -22,6 +23,11 @@ export interface ServeSettings {
   pinnedVersion: string | null;
   host: string;
   port: number;
+  /**
+   * Names the `Host` header may carry (see allowed-hosts.ts): `--allowed-hosts`, else
+   * MLOPS_ALLOWED_HOSTS, else `serving.allowed_hosts`; null: the default for the listening address.
+   */
+  allowedHosts: string[] | null;
   serving: ServingConfig;
   monitoring: MonitoringConfig;
   /** Absolute path of the request sample log, or null when it is off. */
@@ -40,6 +46,8 @@ export interface ServeArguments {
   version?: string;
   port?: string;
   host?: string;
+  /** Comma-separated host names (`--allowed-hosts`). */
+  allowedHosts?: string;
   cwd: string;
   env: NodeJS.ProcessEnv;
 }
@@ -90,6 +98,7 @@ export async function resolveServeSettings(args: ServeArguments): Promise<ServeS
     pinnedVersion,
     host: args.host ?? serving.host,
     port,
+    allowedHosts: parseAllowedHosts(args.allowedHosts, '--allowed-hosts') ?? parseAllowedHosts(args.env.MLOPS_ALLOWED_HOSTS, 'MLOPS_ALLOWED_HOSTS') ?? serving.allowed_hosts,
     serving,
     monitoring,
     sampleLogPath: monitoring.sample_log ? resolve(sampleLogBase, monitoring.sample_log.path) : null,

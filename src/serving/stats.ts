@@ -35,14 +35,18 @@ export class TrafficStats {
     this.startedAt = startedAt;
   }
 
-  /** Records one answered request; statuses of 400 and above count as errors. */
-  record(status: number, latencyMs: number, at: number = Date.now()): void {
+  /**
+   * Records one answered request; statuses of 400 and above count as errors. A latency of null
+   * (a request refused before it was routed, whose start is unknown) is left out of the percentiles.
+   */
+  record(status: number, latencyMs: number | null, at: number = Date.now()): void {
     this.requestsTotal++;
     const error = status >= 400;
     if (error) this.errorsTotal++;
     const bucket = this.bucketAt(at);
     bucket.requests++;
     if (error) bucket.errors++;
+    if (latencyMs === null) return;
     if (bucket.kept < latencySamplesPerMinute) {
       bucket.latencies[bucket.kept++] = latencyMs;
     } else {

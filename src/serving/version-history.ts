@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readJsonFile } from '../core/json-file.js';
 import { evaluationReportSchema } from '../evaluation/report-schema.js';
 import type { ModelRegistry } from '../registry/registry.js';
 import type { VersionHistory } from './api-schema.js';
@@ -26,11 +26,13 @@ export async function buildVersionHistory(registry: ModelRegistry, served: strin
   };
 }
 
+/** A version's overall test metrics; none when its metrics.json is missing or invalid (the page still shows the version). */
 async function overallMetrics(path: string): Promise<Record<string, number>> {
+  const unreadable = new Error('unreadable metrics');
   try {
-    const parsed = evaluationReportSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
-    return parsed.success ? parsed.data.overall.metrics : {};
-  } catch {
-    return {};
+    return (await readJsonFile(path, evaluationReportSchema, () => unreadable)).overall.metrics;
+  } catch (error) {
+    if (error === unreadable) return {};
+    throw error;
   }
 }

@@ -59,6 +59,7 @@ const rejected: { name: string; value: unknown; expected: ReturnType<typeof fail
   { name: 'an array value', value: withValue('contract', ['One year']), expected: { status: 400, code: 'nested_value', field: 'contract', instance: 0 } },
   { name: 'a number for a categorical feature with a text vocabulary', value: withValue('contract', 1), expected: { status: 400, code: 'wrong_type', field: 'contract', instance: 0 } },
   { name: 'an oversized string', value: withValue('contract', 'x'.repeat(21)), expected: { status: 400, code: 'string_too_long', field: 'contract', instance: 0 } },
+  { name: 'an oversized string of emoji (21 characters, 42 UTF-16 units)', value: withValue('contract', '😀'.repeat(21)), expected: { status: 400, code: 'string_too_long', field: 'contract', instance: 0 } },
   { name: '__proto__ in an instance', value: body(`{"tenure":1,"total_charges":1,"contract":"One year","region":"1","__proto__":{"polluted":true}}`), expected: { status: 400, code: 'forbidden_key', field: '__proto__', instance: 0 } },
   { name: '__proto__ replacing a feature', value: body(`{"__proto__":{"polluted":true},"total_charges":1,"contract":"One year","region":"1"}`), expected: { status: 400, code: 'forbidden_key', field: '__proto__', instance: 0 } },
   { name: 'constructor in an instance of the envelope', value: body(`{"instances":[{"tenure":1,"total_charges":1,"contract":"One year","region":"1","constructor":{"prototype":{"polluted":true}}}]}`), expected: { status: 400, code: 'forbidden_key', field: 'constructor', instance: 0 } },
@@ -81,6 +82,7 @@ describe('the /predict request parser', () => {
     { name: 'a number code outside the vocabulary (OOV)', value: withValue('region', 2.5), rows: [withValue('region', '2.5')] },
     { name: 'a negative zero and exponents', value: withValue('tenure', -0), rows: [withValue('tenure', -0)] },
     { name: 'the longest accepted string', value: withValue('contract', 'x'.repeat(20)), rows: [withValue('contract', 'x'.repeat(20))] },
+    { name: 'the longest accepted string in emoji (characters, not UTF-16 units)', value: withValue('contract', '😀'.repeat(20)), rows: [withValue('contract', '😀'.repeat(20))] },
     { name: 'the largest float32', value: withValue('tenure', 3.4028234663852886e38), rows: [withValue('tenure', 3.4028234663852886e38)] },
   ])('accepts $name', ({ value, rows }) => {
     expect(parse(structuredClone(value))).toEqual(rows);
@@ -114,7 +116,7 @@ describe('the zod schema published at /api/request-schema.json follows the same 
     expect(schema.safeParse(value).success).toBe(false);
   });
 
-  test.each([valid, { instances: [valid, withValue('total_charges', null)] }, withValue('region', 10), withValue('contract', 'Three year')])('accepts what the parser accepts (%#)', (value) => {
+  test.each([valid, { instances: [valid, withValue('total_charges', null)] }, withValue('region', 10), withValue('contract', 'Three year'), withValue('contract', '😀'.repeat(20))])('accepts what the parser accepts (%#)', (value) => {
     const parsed = schema.safeParse(structuredClone(value));
     expect(parsed.success).toBe(true);
     const rows = parse(structuredClone(value));

@@ -1,11 +1,13 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { monitoringSnapshotSchema } from '../../src/serving/api-schema.js';
-import { runMlops, stackTraceLine, type CliRun } from '../helpers/project.js';
+import { mlopsBin, runMlops, stackTraceLine, type CliRun } from '../helpers/project.js';
 import { createServingProject, fixtureInstances, postPredict, removeServingProject, spawnServe, type ServeProcess, type ServingProject } from './fixture.js';
+import { openRaw } from './raw-http.js';
 
 let project: ServingProject;
 /** Folders made by single tests, removed at the end. */
@@ -146,6 +148,37 @@ describe('mlops serve with a config file', () => {
   });
 });
 
+const hasScript = spawnSync('script', ['--version']).status === 0;
+
+describe('on a terminal', () => {
+  // util-linux `script` runs the real CLI under a pseudo-terminal, as a person starting it would.
+  test.skipIf(!hasScript)('logs are readable lines, not JSON; --allowed-hosts adds a name', async () => {
+    const command = [process.execPath, mlopsBin, 'serve', '--registry', project.registry, '--port', '0', '--allowed-hosts', 'model.example.com'].map((arg) => `'${arg}'`).join(' ');
+    const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd: project.dir, env: { ...process.env, LOG_FORMAT: '', NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+    try {
+      const waitFor = async (pattern: RegExp) => {
+        for (let i = 0; i < 600 && !pattern.test(output); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(output).toMatch(pattern);
+      };
+      await waitFor(/Serving telco-churn 1\.0\.0 at http:\/\/127\.0\.0\.1:\d+/);
+      const url = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1]!;
+      const connection = await openRaw(url);
+      await connection.write('GET /health HTTP/1.1\r\nHost: model.example.com\r\nConnection: close\r\n\r\n');
+      expect((await connection.response()).status).toBe(200);
+      await waitFor(/INFO {2}GET \/health 200 [\d.]+ ms/);
+      expect(output).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO {2}listening on http:\/\/127\.0\.0\.1:\d+ {2}url=/m);
+      expect(output).toMatch(/allowed_hosts=\["model\.example\.com"\]/);
+      expect(output).not.toMatch(/^\{"level"/m);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
+});
+
 function readLines(path: string): number {
   try {
     return readFileSync(path, 'utf8').split('\n').filter((line) => line.length > 0).length;
@@ -170,6 +203,10 @@ describe('mistakes get an exit code and a message, never a stack trace', () => {
     { args: ['--version', '3.0.0'], env: {}, message: /Version 3\.0\.0 is not in the registry .*registered versions: 1\.0\.0/ },
     { args: ['--port', '70000'], env: {}, message: /--port must be a port number from 0 to 65535; got '70000'/ },
     { args: [], env: { PORT: 'eighty' }, message: /PORT must be a port number from 0 to 65535; got 'eighty'/ },
+    { args: [], env: { MLOPS_ADMIN_TOKEN: 'changeme' }, message: /MLOPS_ADMIN_TOKEN has 8 characters; it needs at least 32: generate one with `openssl rand -hex 32`/ },
+    { args: [], env: { MLOPS_ALLOWED_HOSTS: 'https://model.example.com' }, message: /MLOPS_ALLOWED_HOSTS has "https:\/\/model\.example\.com": expected host names without scheme or port/ },
+    { args: ['--allowed-hosts', 'model.example.com:443'], env: {}, message: /--allowed-hosts has "model\.example\.com:443"/ },
+    { args: [], env: { LOG_FORMAT: 'xml' }, message: /LOG_FORMAT must be json or pretty; got "xml"/ },
   ])('serve $args $env', async ({ args, env, message }) => {
     const run = await runMlops(['serve', '--registry', project.registry, ...args], { cwd: project.dir, env });
     expectCleanFailure(run, /not in the registry/.test(message.source) ? 5 : 2, message);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { pino } from 'pino';
 import { loadModel } from '../../src/model/model-io.js';
 import { predictRows } from '../../src/model/predict.js';
+import { hostPolicy } from '../../src/serving/allowed-hosts.js';
 import { createServingApp } from '../../src/serving/app.js';
 import { modelInfoSchema, monitoringSnapshotSchema, servingStatsSchema, versionHistorySchema } from '../../src/serving/api-schema.js';
 import { MicroBatcher } from '../../src/serving/batcher.js';
@@ -267,6 +268,8 @@ describe('headers, logs and the JSON endpoints', () => {
     expect(schema.anyOf[0].properties.instances.maxItems).toBe(1000);
     expect(schema.anyOf[1].required).toHaveLength(19);
     expect(schema.anyOf[1].additionalProperties).toBe(false);
+    // JSON Schema's maxLength counts characters (code points), as the server does.
+    expect(schema.anyOf[1].properties.contract).toMatchObject({ type: 'string', maxLength: 1000 });
   });
 });
 
@@ -283,6 +286,7 @@ describe('readiness and admin reload', () => {
       sampleLog: null,
       limits: { maxInstances: 10, maxStringLength: 10, maxBodyBytes: 10_000 },
       adminToken: null,
+      hosts: hostPolicy(null, '127.0.0.1'),
       draining: () => false,
     });
     const bare = createServer(app);
@@ -302,16 +306,16 @@ describe('readiness and admin reload', () => {
   });
 
   test('POST /admin/reload needs the bearer token', async () => {
-    const { server: admin } = await startTestServer(project.registry, { adminToken: 'correct-horse' });
+    const { server: admin } = await startTestServer(project.registry, { adminToken: 'correct-horse-battery-staple-2024' });
     try {
       const reload = (authorization?: string) =>
         fetch(`${admin.url}/admin/reload`, { method: 'POST', headers: authorization ? { authorization } : {} });
       const missing = await reload();
       expect(missing.status).toBe(401);
       expect(missing.headers.get('www-authenticate')).toMatch(/^Bearer/);
-      expect((await reload('Bearer wrong-horse')).status).toBe(401);
-      expect((await reload('Basic correct-horse')).status).toBe(401);
-      const ok = await reload('Bearer correct-horse');
+      expect((await reload('Bearer wrong-horse-battery-staple-2024')).status).toBe(401);
+      expect((await reload('Basic correct-horse-battery-staple-2024')).status).toBe(401);
+      const ok = await reload('Bearer correct-horse-battery-staple-2024');
       expect(ok.status).toBe(200);
       expect(await ok.json()).toEqual({ status: 'unchanged', model_version: '1.0.0' });
     } finally {

@@ -1,4 +1,4 @@
-import { createServingLog } from '../../serving/log.js';
+import { commandLineLogOptions, createServingLog } from '../../serving/log.js';
 import { startServer } from '../../serving/server.js';
 import { resolveServeSettings } from '../../serving/settings.js';
 import { z } from 'zod';
@@ -8,15 +8,20 @@ import { text } from '../options.js';
 export const serveCommand = defineCommand({
   name: 'serve',
   summary: 'serve the champion over HTTP (predict, health, metrics, drift); follows rollbacks',
-  usage: `mlops serve [--port N] [--host H] [--registry DIR] [--version V] [--config FILE]
+  usage: `mlops serve [--port N] [--host H] [--allowed-hosts LIST] [--registry DIR] [--version V] [--config FILE]
 
 Serves the registry's champion with Express and follows it: a promotion or \`mlops rollback\`
-is picked up within about a second (POST /admin/reload checks at once when MLOPS_ADMIN_TOKEN is
-set). Prints the URL it listens on; JSON logs go to stderr. Stops gracefully on SIGTERM/SIGINT.
+is picked up within about a second (POST /admin/reload checks at once when MLOPS_ADMIN_TOKEN, at
+least 32 characters, is set). Prints the URL it listens on; logs go to stderr, as readable lines
+on a terminal and as JSON otherwise (LOG_FORMAT=json or pretty chooses). Stops gracefully on
+SIGTERM/SIGINT.
 
   -p, --port N        port (default: PORT, else serving.port, 8080; 0 picks a free one)
       --host H        address to listen on (default: serving.host, 127.0.0.1; a container
                       passes --host 0.0.0.0)
+      --allowed-hosts LIST  host names the Host header may carry, comma-separated
+                      (default: MLOPS_ALLOWED_HOSTS, else serving.allowed_hosts, else localhost
+                      on a loopback address and any host on others; IP addresses always)
       --registry DIR  serve this registry; without --config the serving and monitoring
                       settings come from the served version's lineage (no config file needed)
       --version V     serve this version only (no following)
@@ -26,7 +31,7 @@ Common options:
   -c, --config FILE   config file (default: mlops.config.yaml when present)
       --debug         print stack traces of internal errors
   -h, --help          this help`,
-  options: z.strictObject({ ...commonOptions, port: text('p'), host: text(), registry: text(), version: text() }),
+  options: z.strictObject({ ...commonOptions, port: text('p'), host: text(), 'allowed-hosts': text(), registry: text(), version: text() }),
   async run(context) {
     const settings = await resolveServeSettings({
       config: context.options.config,
@@ -34,10 +39,11 @@ Common options:
       version: context.options.version,
       port: context.options.port,
       host: context.options.host,
+      allowedHosts: context.options['allowed-hosts'],
       cwd: context.io.cwd,
       env: context.io.env,
     });
-    const { log, flush } = createServingLog(settings.serving.log_level);
+    const { log, flush } = createServingLog(settings.serving.log_level, commandLineLogOptions(context.io.stderr, context.io.env));
     const running = await startServer({ settings, log, adminToken: context.io.env.MLOPS_ADMIN_TOKEN ?? null }).catch(async (error: unknown) => {
       await flush();
       throw error;
