@@ -166,7 +166,7 @@ async function scaleProject(rows: number, epochs: number, streaming: 'auto' | 'n
   mkdirSync(join(project, 'data'));
   const file = await generatedCopy(rows);
   execFileSync('ln', ['-s', file, join(project, 'data/telco-churn.csv')]);
-  const config = parse(readFileSync(configPath, 'utf8')) as Record<string, any>;
+  const config = parse(readFileSync(configPath, 'utf8')) as { model: { early_stopping: Record<string, unknown> } & Record<string, unknown>; training?: Record<string, unknown> };
   // A fixed epoch count: early stopping never fires, so every size does the same work per row.
   config.model = { ...config.model, max_epochs: epochs, early_stopping: { ...config.model.early_stopping, patience: epochs + 1 } };
   config.training = { ...config.training, streaming };
