@@ -1,5 +1,6 @@
 import type { LoadedConfig } from '../config/load.js';
-import { canonicalJson, sha256 } from '../core/hash.js';
+import { sha256 } from '../core/hash.js';
+import { canonicalRowJson } from './row-key.js';
 import type { Logger } from '../core/logger.js';
 import { missingValuesOf, type RowParser } from './row-schema.js';
 import { scanDataset, validationError, type ValidationReport } from './validate.js';
@@ -59,12 +60,12 @@ export async function loadDataset(options: LoadDatasetOptions): Promise<LoadedDa
   const missing = missingValuesOf(config.data.missing_values);
   const rows: DatasetRow[] = [];
   // The key lists columns by name, so the file's column order does not change it.
-  let keyColumns: { name: string; column: number }[] = [];
+  let rowJson: (cells: readonly string[]) => string = () => '{}';
   let sliceColumns: Int32Array = new Int32Array(0);
 
   const scan = await scanDataset(options, {
     onHeader: (header, binding) => {
-      keyColumns = header.map((name, column) => ({ name, column }));
+      rowJson = canonicalRowJson(header.map((name, index) => ({ name, index })));
       if (binding) sliceColumns = binding.sliceColumns;
     },
     onValidRow: (row: RowParser, cells, line) => {
@@ -79,9 +80,7 @@ export async function loadDataset(options: LoadDatasetOptions): Promise<LoadedDa
         const cell = column >= 0 ? cells[column]! : null;
         slices[name] = cell === null || missing.has(cell) ? null : cell;
       });
-      const content: Record<string, string> = {};
-      for (const { name, column } of keyColumns) content[name] = cells[column]!;
-      const datasetRow: DatasetRow = { line, key: sha256(canonicalJson(content)), features: values, target: regression ? row.targetNumber : row.targetText, slices };
+      const datasetRow: DatasetRow = { line, key: sha256(rowJson(cells)), features: values, target: regression ? row.targetNumber : row.targetText, slices };
       if (options.onRow) options.onRow(datasetRow);
       else rows.push(datasetRow);
     },

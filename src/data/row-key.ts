@@ -1,5 +1,5 @@
 import type { DataIssue } from '../core/errors.js';
-import { canonicalJson, sha256 } from '../core/hash.js';
+import { sha256 } from '../core/hash.js';
 import { HashSet64 } from './hash64.js';
 import { listNames, showValue, type MissingValues } from './row-schema.js';
 
@@ -53,17 +53,31 @@ export function bindRowKey(header: readonly string[], keyColumns: readonly strin
   }
   if (issues.length > 0) return { binding: null, issues };
   columns.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const json = canonicalRowJson(columns);
   return {
     binding: {
       columns,
       wholeRow,
-      key(cells) {
-        const content: Record<string, string> = {};
-        for (const { name, index } of columns) content[name] = cells[index]!;
-        return sha256(canonicalJson(content));
-      },
+      key: (cells) => sha256(json(cells)),
     },
     issues: [],
+  };
+}
+
+/**
+ * `canonicalJson({name → cell})` of a row's key columns, written directly: the column order is
+ * worked out once per header (the order JSON.stringify gives the sorted object, integer-like
+ * names first), so each row costs one string, not an object and a sort (measured: the key went
+ * from the largest cost of a pass over the rows to a small one).
+ */
+export function canonicalRowJson(columns: readonly { name: string; index: number }[]): (cells: readonly string[]) => string {
+  const template: Record<string, number> = {};
+  for (const { name, index } of [...columns].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) template[name] = index;
+  const parts = Object.entries(template).map(([name, index], i) => ({ prefix: `${i === 0 ? '' : ','}${JSON.stringify(name)}:`, index }));
+  return (cells) => {
+    let json = '{';
+    for (const { prefix, index } of parts) json += prefix + JSON.stringify(cells[index]);
+    return `${json}}`;
   };
 }
 

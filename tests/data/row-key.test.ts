@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { canonicalJson } from '../../src/core/hash.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { readCsv } from '../../src/data/csv-source.js';
 import { loadDataset } from '../../src/data/load-dataset.js';
-import { bindRowKey, duplicateKeyIssue, DuplicateKeyFinder, missingKeyIssue } from '../../src/data/row-key.js';
+import { bindRowKey, canonicalRowJson, duplicateKeyIssue, DuplicateKeyFinder, missingKeyIssue } from '../../src/data/row-key.js';
 import { missingValuesOf } from '../../src/data/row-schema.js';
 import { assignSplit } from '../../src/data/split.js';
 import { fixturesDir, telcoConfig } from '../fixtures/data/telco-config.js';
@@ -27,6 +28,17 @@ function reshaped(header: string[], rows: string[][], drop: string): { header: s
     rows: rows.map((cells, r) => [regions[(r * 7) % 4]!, ...cells.filter((_, i) => i !== at)]),
   };
 }
+
+describe('canonicalRowJson', () => {
+  test.each([
+    ['plain names', ['tenure', 'churn', 'contract'], ['12', 'No', 'Two year']],
+    ['integer-like names, which JSON objects list first', ['b', '10', '2', 'a', '01'], ['x', 'y', 'z', 'w', 'v']],
+    ['quotes, backslashes, unicode and empty cells', ['na"me', 'back\\slash', 'é', ''], ['say "hi"', '', '名前\n', '\u0000']],
+  ])('writes exactly canonicalJson of the row (%s)', (_name, header, cells) => {
+    const content = Object.fromEntries(header.map((name, i) => [name, cells[i]!]));
+    expect(canonicalRowJson(header.map((name, index) => ({ name, index })))(cells)).toBe(canonicalJson(content));
+  });
+});
 
 describe('bindRowKey', () => {
   test('without key columns, the key is the content hash that loadDataset gives each row today', async () => {
