@@ -15,7 +15,7 @@
  *      streamed training samples/s within 10% of the in-memory path on the smallest size.
  *
  * Options: --rows 1000000 (largest validation file), --rounds 3, --epochs 4,
- * --scale-rows 200000,1000000,2000000, --scale-epochs 2, --scale-rounds 1,
+ * --scale-rows 200000,1000000,2000000, --scale-epochs 2, --scale-rounds 1, --scale-resamples N,
  * --skip validate,train,pipeline,scale
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -37,6 +37,8 @@ const maxRows = Number(argValue('rows', '1000000'));
 const rounds = Number(argValue('rounds', '3'));
 const epochs = argValue('epochs', '4');
 const skip = new Set(argValue('skip', '').split(',').filter(Boolean));
+/** Bootstrap resamples of the scale runs' gate (default: the config's); fewer makes a run on a busy machine finish sooner. */
+const scaleResamples = argValue('scale-resamples', '') === '' ? undefined : Number(argValue('scale-resamples', ''));
 
 /** A CSV of `rows` rows drawn (seeded, with replacement) from the default dataset: same schema, valid values. */
 async function generatedCopy(rows: number): Promise<string> {
@@ -166,10 +168,11 @@ async function scaleProject(rows: number, epochs: number, streaming: 'auto' | 'n
   mkdirSync(join(project, 'data'));
   const file = await generatedCopy(rows);
   execFileSync('ln', ['-s', file, join(project, 'data/telco-churn.csv')]);
-  const config = parse(readFileSync(configPath, 'utf8')) as { model: { early_stopping: Record<string, unknown> } & Record<string, unknown>; training?: Record<string, unknown> };
+  const config = parse(readFileSync(configPath, 'utf8')) as { model: { early_stopping: Record<string, unknown> } & Record<string, unknown>; training?: Record<string, unknown>; gate?: unknown };
   // A fixed epoch count: early stopping never fires, so every size does the same work per row.
   config.model = { ...config.model, max_epochs: epochs, early_stopping: { ...config.model.early_stopping, patience: epochs + 1 } };
   config.training = { ...config.training, streaming };
+  if (scaleResamples !== undefined) config.gate = { ...(config.gate as object), bootstrap: { ...(config.gate as { bootstrap?: object }).bootstrap, resamples: scaleResamples } };
   writeFileSync(join(project, 'mlops.config.yaml'), stringify(config));
   writeFileSync(join(project, '.gitignore'), '.mlops/\n');
   return project;
@@ -197,12 +200,20 @@ async function benchScale(): Promise<void> {
     };
   };
   const smallest = sizes[0]!;
+  // Each result as soon as it is measured: a large size can take a long time on a busy machine.
+  const report = (label: string, m: Awaited<ReturnType<typeof runs>>) =>
+    console.error(`measured ${label} ${m.rows} rows: ${m.seconds.toFixed(1)} s, peak RSS ${m.rssMb.toFixed(0)} MB, ${Math.round(m.samplesPerSecond)} samples/s, streamed ${m.streamed}`);
   const inMemory = await runs(smallest, 'never');
+  report('in memory', inMemory);
   const measured = [];
-  for (const rows of sizes) measured.push(await runs(rows, 'auto'));
+  for (const rows of sizes) {
+    measured.push(await runs(rows, 'auto'));
+    report('auto', measured.at(-1)!);
+  }
   const base = measured[0]!;
   const top = measured.at(-1)!;
-  console.log(`\n## Scale: the whole pipeline, ${scaleEpochs} epochs, ${scaleRounds} round(s) per size (medians; peak RSS of the pipeline process)\n`);
+  const resamples = scaleResamples === undefined ? 'the config\'s bootstrap resamples' : `${scaleResamples} bootstrap resamples`;
+  console.log(`\n## Scale: the whole pipeline, ${scaleEpochs} epochs, ${resamples}, ${scaleRounds} round(s) per size (medians; peak RSS of the pipeline process)\n`);
   printTable(
     ['rows', 'training', 'seconds', 's per 1M rows', 'time ratio', 'peak RSS', 'RSS ratio', 'train samples/s', 'test AUC'],
     [inMemory, ...measured].map((m, i) => [
