@@ -3,7 +3,7 @@ import { escapeMarkdownText, renderGateMarkdown } from '../evaluation/gate-markd
 import { formatNumber, missingValue } from '../core/number-format.js';
 import type { EvaluationReport, GateVerdict } from '../evaluation/report-schema.js';
 import type { TrainingRecord } from '../pipeline/workspace.js';
-import { renderMetricTrendChart, renderSliceMetricChart } from '../reports/mermaid.js';
+import { renderMetricTrendChart, renderSliceMetricChart } from '../evaluation/mermaid-charts.js';
 
 /**
  * Job summaries and the PR comment: pure functions from stored artifacts to GitHub Markdown.

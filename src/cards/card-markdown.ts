@@ -1,7 +1,7 @@
 import { columnFormat, formatInterval, formatNumber, formatWithInterval, missingValue } from '../core/number-format.js';
 import type { EvaluationReport, GateCheck, GateVerdict, GroupMetrics } from '../evaluation/report-schema.js';
 import type { Lineage } from '../registry/lineage-schema.js';
-import { renderCalibrationChart, renderMetricTrendChart, renderResidualChart, renderSliceMetricChart } from '../reports/mermaid.js';
+import { renderCalibrationChart, renderMetricTrendChart, renderResidualChart, renderSliceMetricChart } from '../evaluation/mermaid-charts.js';
 import { sliceName, type ModelCard } from './model-card.js';
 
 /** What the Markdown card is rendered from: the validated card plus the structured records behind it. */

@@ -8,7 +8,7 @@ import { addVersion, emptyIndex, moveChampion } from '../registry/index-operatio
 import { ModelRegistry } from '../registry/registry.js';
 import { registryIndexSchema, type RegisteredVersion, type RegistryIndex } from '../registry/registry-schema.js';
 import { listModelFiles } from '../registry/version-folder.js';
-import { compareVersions, parseVersion } from '../registry/semver.js';
+import { parseVersion } from '../registry/semver.js';
 
 /**
  * The registry a serving image carries: one registered version, copied from the project's
@@ -51,15 +51,9 @@ export function singleVersionIndex(entry: RegisteredVersion, sourceChampion: str
 export async function bakeRegistry(sourceRoot: string, version: string, targetRoot: string, logger: Logger): Promise<BakedRegistry> {
   parseVersion(version);
   const source = await ModelRegistry.open(sourceRoot);
-  const entry = await source.get(version);
-  if (entry === null) {
-    const known = (await source.versions()).map((v) => v.version).sort(compareVersions);
-    throw new RegistryError(
-      `Version ${version} is not registered in ${sourceRoot}; registered versions: ${known.length > 0 ? known.join(', ') : 'none (run `mlops pipeline` first)'}.`,
-    );
-  }
+  const entry = await source.require(version);
   const versionDir = source.versionDir(version);
-  await listModelFiles(versionDir);
+  await listModelFiles(versionDir, `bake version ${version}`);
   await source.lineage(version);
 
   if ((await readdir(targetRoot).catch(() => [])).length > 0) {

@@ -1,6 +1,6 @@
 /**
  * The value axis of a metric chart, shared by the Mermaid charts in cards and PR comments
- * (src/reports/mermaid.ts) and the dashboard's Chart.js charts (src/dashboard/client), so one
+ * (src/evaluation/mermaid-charts.ts) and the dashboard's Chart.js charts (src/dashboard/client), so one
  * metric gets the same axis everywhere. Pure and free of Node.js and zod: the browser imports it.
  */
 

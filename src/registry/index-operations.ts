@@ -103,3 +103,12 @@ export function primaryMetricHistory(index: RegistryIndex, metric: string): { ve
     entry.primary_metric === metric && entry.primary_value !== null ? [{ version: entry.version, value: entry.primary_value }] : [],
   );
 }
+
+/**
+ * The one wording for "that version is not registered" (CLI, serving, deploy and the container
+ * bake all say it): where the registry is and which versions it does hold, or how to get one.
+ */
+export function unknownVersionMessage(version: string, registryRoot: string, registered: readonly string[]): string {
+  const known = registered.length > 0 ? registered.join(', ') : 'none (run `mlops pipeline` first)';
+  return `Version ${version} is not in the registry at ${registryRoot}; registered versions: ${known}.`;
+}

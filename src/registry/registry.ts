@@ -41,6 +41,7 @@ import {
   registrationReason,
   sortedVersions,
   takenVersions,
+  unknownVersionMessage,
 } from './index-operations.js';
 import { lineageSchema, type Lineage } from './lineage-schema.js';
 import { withRegistryLock, type LockOptions } from './lock.js';
@@ -131,6 +132,14 @@ export class ModelRegistry {
     return findVersion(await this.readIndex(), version);
   }
 
+  /** One version; a RegistryError naming the registered ones when it is not registered. */
+  async require(version: string): Promise<RegisteredVersion> {
+    const index = await this.readIndex();
+    const entry = findVersion(index, version);
+    if (!entry) throw new RegistryError(unknownVersionMessage(version, this.root, sortedVersions(index).map((v) => v.version)));
+    return entry;
+  }
+
   /** The version the `champion` alias points at, or null before the first promotion. */
   async champion(): Promise<RegisteredVersion | null> {
     return championOf(await this.readIndex());
@@ -163,10 +172,7 @@ export class ModelRegistry {
       async () => {
         const index = await this.readIndex();
         if (!findVersion(index, version)) {
-          const known = sortedVersions(index).map((entry) => entry.version);
-          throw new RegistryError(
-            `Version ${version} is not in the registry at ${this.root}; registered versions: ${known.length > 0 ? known.join(', ') : 'none'}.`,
-          );
+          throw new RegistryError(unknownVersionMessage(version, this.root, sortedVersions(index).map((entry) => entry.version)));
         }
         const previous = index.champion;
         if (previous === version) return { previous };

@@ -15,19 +15,20 @@ const requiredModelFiles = ['model.json', 'preprocessing.json'] as const;
 /**
  * Checks a model folder and lists the files to copy: model.json, preprocessing.json and every
  * weight shard model.json names, whose total size must match the manifest's weight specs.
+ * `action` completes "Cannot …:" in the error (what the caller was doing with the folder).
  */
-export async function listModelFiles(modelDir: string): Promise<string[]> {
+export async function listModelFiles(modelDir: string, action = 'register'): Promise<string[]> {
   for (const name of requiredModelFiles) {
     const path = join(modelDir, name);
     if (!(await stat(path).catch(() => null))?.isFile()) {
-      throw new RegistryError(`Cannot register: ${path} is missing (a model folder holds model.json, weights.bin and preprocessing.json).`);
+      throw new RegistryError(`Cannot ${action}: ${path} is missing (a model folder holds model.json, weights.bin and preprocessing.json).`);
     }
   }
   try {
     const { shards } = await checkWeightFiles(modelDir);
     return [...requiredModelFiles, ...shards];
   } catch (error) {
-    if (error instanceof ModelFilesError) throw new RegistryError(`Cannot register: ${error.message}`);
+    if (error instanceof ModelFilesError) throw new RegistryError(`Cannot ${action}: ${error.message}`);
     throw error;
   }
 }

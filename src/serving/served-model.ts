@@ -121,11 +121,7 @@ function readStored<S extends z.ZodType>(dir: string, file: string, schema: S, r
  * answer is refused with a RegistryError that says why, never half-loaded.
  */
 export async function loadServedModel(registry: ModelRegistry, version: string, limits: RequestLimits): Promise<ServedModel> {
-  const entry = await registry.get(version);
-  if (!entry) {
-    const known = (await registry.versions()).map((v) => v.version);
-    throw new RegistryError(`Version ${version} is not in the registry at ${registry.root}; registered versions: ${known.length > 0 ? known.join(', ') : 'none'}.`);
-  }
+  await registry.require(version);
   const dir = registry.versionDir(version);
   const refuse = (cause: string) => new RegistryError(`Version ${version} cannot be served: ${cause}`);
   let network: tfl.LayersModel | undefined;
@@ -179,10 +175,7 @@ export async function loadServedModel(registry: ModelRegistry, version: string, 
  * profile.json; no network is loaded): what `mlops monitor` compares a sample log with.
  */
 export async function loadVersionBaseline(registry: ModelRegistry, version: string): Promise<DriftBaseline> {
-  if (!(await registry.get(version))) {
-    const known = (await registry.versions()).map((v) => v.version);
-    throw new RegistryError(`Version ${version} is not in the registry at ${registry.root}; registered versions: ${known.length > 0 ? known.join(', ') : 'none'}.`);
-  }
+  await registry.require(version);
   const dir = registry.versionDir(version);
   const refuse = (cause: string) => new RegistryError(`Cannot read the training profile of version ${version}: ${cause}`);
   try {

@@ -80,10 +80,7 @@ export async function resolveServeSettings(args: ServeArguments): Promise<ServeS
         `No model to serve: the registry at ${registryRoot} has no champion. Run \`mlops pipeline\` (npm run pipeline) to train and register one, or pass --version.`,
       );
     }
-    if (!(await registry.get(version))) {
-      const known = (await registry.versions()).map((entry) => entry.version);
-      throw new RegistryError(`Version ${version} is not in the registry at ${registryRoot}; registered versions: ${known.length > 0 ? known.join(', ') : 'none'}.`);
-    }
+    await registry.require(version);
     const content = (await registry.lineage(version)).config.content;
     serving = sectionOrDefault(servingSchema, content.serving, `serving (lineage of ${version})`, warnings);
     monitoring = sectionOrDefault(monitoringSchema, content.monitoring, `monitoring (lineage of ${version})`, warnings);

@@ -66,7 +66,7 @@ describe('bakeRegistry', () => {
     const attempt = bakeRegistry(source, '2.0.0', target('c'), createRecordingLogger());
     await expect(attempt).rejects.toThrow(RegistryError);
     await expect(bakeRegistry(source, '2.0.0', target('c'), createRecordingLogger())).rejects.toThrow(
-      /Version 2\.0\.0 is not registered in .*; registered versions: 1\.0\.0, 1\.1\.0\./,
+      /Version 2\.0\.0 is not in the registry at .*; registered versions: 1\.0\.0, 1\.1\.0\./,
     );
     expect(existsSync(target('c'))).toBe(false);
   });
@@ -88,7 +88,7 @@ describe('bakeRegistry', () => {
     cpSync(source, damaged, { recursive: true });
     const weights = join(damaged, 'versions', '1.0.0', 'weights.bin');
     truncateSync(weights, 100);
-    await expect(bakeRegistry(damaged, '1.0.0', target('f'), createRecordingLogger())).rejects.toThrow(/hold 100 bytes but .*model\.json describes/);
+    await expect(bakeRegistry(damaged, '1.0.0', target('f'), createRecordingLogger())).rejects.toThrow(/^Cannot bake version 1\.0\.0: .*weights\.bin has 100 bytes but model\.json describes/);
     expect(existsSync(target('f'))).toBe(false);
   });
 
@@ -145,7 +145,7 @@ describe('bake-registry-main (the build stage command)', () => {
     ['a registered version', 0, (t) => [source, '1.0.0', t], /Baked version 1\.0\.0/],
     ['no MODEL_VERSION build argument', 2, (t) => [source, '', t], /build with --build-arg MODEL_VERSION=/],
     ['a malformed version', 2, (t) => [source, '1.0.0;x', t], /Invalid version "1\.0\.0;x"/],
-    ['an unregistered version', 5, (t) => [source, '9.9.9', t], /Version 9\.9\.9 is not registered/],
+    ['an unregistered version', 5, (t) => [source, '9.9.9', t], /Version 9\.9\.9 is not in the registry at /],
     ['missing arguments', 2, () => [source, '1.0.0'], /expected three arguments/],
   ])('%s: exit code %i', async (what, code, args, message) => {
     const result = await runBakeMain(args(target(`main-${what.replace(/\W+/g, '-')}`)));

@@ -11,7 +11,7 @@ import { formatNumber } from '../../src/core/number-format.js';
 import { dashboardContentSecurityPolicy } from '../../src/dashboard/page-html.js';
 import { modelInfoSchema, versionHistorySchema, type ModelInfo, type VersionHistory } from '../../src/serving/api-schema.js';
 import { createProject, defaultConfigText, mlopsBin, repoRoot, runMlops, stackTraceLine } from '../helpers/project.js';
-import { extractMermaidBlocks } from '../../src/reports/mermaid.js';
+import { extractMermaidBlocks } from '../../src/evaluation/mermaid-charts.js';
 import { checkMermaid, decodeEntities, dumpDom, screenshot } from './chromium.js';
 import { countColor, decodePng, imageStats } from './png.js';
 
@@ -193,6 +193,7 @@ describe('the dashboard on a real server and as a static report', () => {
     expect(Number(textOf(dom, 'requests-total'))).toBeGreaterThanOrEqual(8);
     for (const feature of model.features) expect(dom).toContain(`data-feature="${feature.name}"`);
     expect(textOf(dom, 'drift-alerts')).toMatch(/tenure/);
+    expect(dom, 'the drift window counts the requests sent above').toMatch(/: [1-9]\d* requests, [1-9]\d* instances\./);
     const previous = history.versions.find((v) => v.version !== model.version)!.version;
     expect(textOf(dom, 'rollback-command')).toBe(`npx mlops rollback ${previous}`);
     expect(textOf(dom, 'deploy-command')).toBe(`gh workflow run deploy.yml -f version=v${previous}`);

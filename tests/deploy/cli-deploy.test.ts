@@ -42,12 +42,18 @@ describe('mlops deploy', () => {
   test.each([
     [['deploy'], /needs --version/],
     [['deploy', '--version', '1.0'], /Invalid release tag "1\.0"/],
-    [['deploy', '--version', '2.0.0'], /Version 2\.0\.0 is not in the registry .*registered versions: 1\.0\.0/],
     [['deploy', '--version', '1.0.0', '--target', 'heroku'], /Invalid --target 'heroku': expected one of local, webhook, kubernetes/],
   ])('%j is a usage error (exit 2) without a stack', async (args, message) => {
     const run = await runMlops(args, { cwd: project });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toMatch(stackTraceLine);
+  });
+
+  test('a version that is not registered is a registry error (exit 5), as for rollback and serve', async () => {
+    const run = await runMlops(['deploy', '--version', '2.0.0'], { cwd: project });
+    expect(run.code).toBe(5);
+    expect(run.stderr).toMatch(/Version 2\.0\.0 is not in the registry at .*; registered versions: 1\.0\.0\./);
     expect(run.stderr).not.toMatch(stackTraceLine);
   });
 });

@@ -30,10 +30,7 @@ ${commonUsage}`,
     const target = context.options.target;
     const loaded = await loadCommandConfig(context);
     const registry = await ModelRegistry.open(registryPath(loaded));
-    if (!(await registry.get(version))) {
-      const known = (await registry.versions()).map((v) => v.version);
-      throw new ConfigError(`Version ${version} is not in the registry at ${registryPath(loaded)}; registered versions: ${known.length > 0 ? known.join(', ') : 'none'}.`);
-    }
+    await registry.require(version);
     const deployTarget = await createDeployTarget({ loaded, target, registryRoot: registryPath(loaded), env: context.io.env, logger: context.logger });
     const image = imageRepository(loaded.config.deploy, loaded.config.name, context.io.env);
     const outcome = await deployVersion({

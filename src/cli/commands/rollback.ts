@@ -1,4 +1,4 @@
-import { ConfigError, RegistryError } from '../../core/errors.js';
+import { ConfigError } from '../../core/errors.js';
 import { selectBackend } from '../../model/backend.js';
 import { ModelRegistry } from '../../registry/registry.js';
 import { compareVersions, parseVersion } from '../../registry/semver.js';
@@ -34,11 +34,7 @@ ${commonUsage}`,
       cwd: context.io.cwd,
     });
     const registry = await ModelRegistry.open(root);
-    const target = await registry.get(version);
-    if (!target) {
-      const known = (await registry.versions()).map((entry) => entry.version);
-      throw new RegistryError(`Version ${version} is not in the registry at ${root}; registered versions: ${known.length > 0 ? known.join(', ') : 'none'}.`);
-    }
+    const target = await registry.require(version);
     const champion = await registry.champion();
     if (champion?.version === version) {
       context.io.stdout.write(`${version} is already the champion; nothing changed.\n`);

@@ -14,7 +14,7 @@ import {
   renderMetricTrendChart,
   renderResidualChart,
   renderSliceMetricChart,
-} from '../../src/reports/mermaid.js';
+} from '../../src/evaluation/mermaid-charts.js';
 import { checkMermaid } from '../dashboard/chromium.js';
 import { buildRunInputs, type RunOptions } from '../registry/fixtures/model-inputs.js';
 

@@ -1,6 +1,6 @@
-import { chartRange, type ChartRange } from '../evaluation/chart-range.js';
+import { chartRange, type ChartRange } from './chart-range.js';
 import { formatNumber } from '../core/number-format.js';
-import type { EvaluationReport, GroupMetrics } from '../evaluation/report-schema.js';
+import type { EvaluationReport, GroupMetrics } from './report-schema.js';
 
 /**
  * Charts for Markdown that GitHub renders: fenced ```mermaid blocks with `xychart-beta` (bars
