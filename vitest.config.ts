@@ -18,6 +18,7 @@ export const unitTests = [
   'tests/monitoring/**/*.test.ts',
   'tests/cards/**/*.test.ts',
   'tests/model/preprocessing.test.ts',
+  'tests/model/datetime-transform.test.ts',
   'tests/registry/semver.test.ts',
   'tests/pipeline/champion-scoring.test.ts',
   'tests/pipeline/experiments.test.ts',

@@ -1,12 +1,12 @@
 import * as core from '@actions/core';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { GateRejectedError } from '../core/errors.js';
 import { githubRunUrl } from '../core/git-info.js';
 import { createGitHubClient, parseRepository } from '../github/client.js';
 import { checkRefName, publishModelCard } from '../github/git-publish.js';
-import { modelReleaseAssetNames, publishModelRelease } from '../github/releases.js';
+import { modelReleaseAssetNames, optionalModelReleaseAssetNames, publishModelRelease } from '../github/releases.js';
 import { modelCardsPath, registryPath } from '../config/paths.js';
 import { registerStep } from '../pipeline/register-step.js';
 import { ModelRegistry } from '../registry/registry.js';
@@ -93,7 +93,7 @@ export async function run(): Promise<void> {
           targetCommitish: published.commit,
           name: `${loaded.config.name} ${version}`,
           body: runUrl ? `${notes.trimEnd()}\n\n---\nTrained and gated in [this workflow run](${runUrl}).\n` : notes,
-          files: modelReleaseAssetNames.map((name) => join(versionDir, name)),
+          files: [...modelReleaseAssetNames, ...(await presentFiles(versionDir, optionalModelReleaseAssetNames))].map((name) => join(versionDir, name)),
           makeLatest: true,
         });
         releaseUrl = release.htmlUrl;
@@ -119,3 +119,10 @@ export async function run(): Promise<void> {
 }
 
 if (isMainModule(import.meta.url)) await run();
+
+/** The names among `names` that are files in `dir`. */
+async function presentFiles(dir: string, names: readonly string[]): Promise<string[]> {
+  const present: string[] = [];
+  for (const name of names) if ((await stat(join(dir, name)).catch(() => null))?.isFile()) present.push(name);
+  return present;
+}

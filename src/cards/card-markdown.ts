@@ -2,6 +2,7 @@ import { columnFormat, formatInterval, formatNumber, formatWithInterval, missing
 import type { EvaluationReport, GateCheck, GateVerdict, GroupMetrics } from '../evaluation/report-schema.js';
 import type { Lineage } from '../registry/lineage-schema.js';
 import { renderCalibrationChart, renderMetricTrendChart, renderResidualChart, renderSliceMetricChart } from '../evaluation/mermaid-charts.js';
+import { describeSplitRule, describeTrainingKeys } from './split-text.js';
 import { sliceName, type ModelCard } from './model-card.js';
 
 /** What the Markdown card is rendered from: the validated card plus the structured records behind it. */
@@ -74,7 +75,8 @@ function lineageRows(lineage: Lineage): string[][] {
     ['Dataset', code(dataset.path)],
     ['Dataset sha256', code(dataset.sha256)],
     ['Rows', `${dataset.rows} (${dataset.valid_rows} valid)`],
-    ['Splits', `${dataset.train_rows} train / ${dataset.validation_rows} validation / ${dataset.test_rows} test`],
+    ['Splits', escapeText(describeSplitRule(lineage))],
+    ['Training rows', escapeText(describeTrainingKeys(lineage) ?? 'not recorded (registered before training rows were recorded)')],
     ['Commit', commit],
     ['Branch', source.branch === null ? missingValue : code(source.branch)],
     ['Config', `${code(config.path)} (sha256 ${code(config.sha256)})`],

@@ -7,7 +7,9 @@ import type { DataProfile } from '../data/profile-schema.js';
 import { columnFormat, formatNumber } from '../core/number-format.js';
 import type { EvaluationReport, GateVerdict, GroupMetrics } from '../evaluation/report-schema.js';
 import type { Lineage, LineageFeature } from '../registry/lineage-schema.js';
-import { parseVersion, versionChange } from '../registry/semver.js';
+import { parseVersion } from '../registry/semver.js';
+import { versionChange } from '../registry/version-bump.js';
+import { describeSplitRule, describeTrainingKeys } from './split-text.js';
 import modelCardJsonSchema from './model-card.schema.v0.0.2.json' with { type: 'json' };
 
 /**
@@ -186,6 +188,7 @@ function describeTraining(lineage: Lineage, evaluation: EvaluationReport): strin
     `Code: commit ${commit}.`,
     `Config: ${config.path} (sha256 ${config.sha256}).`,
     `Data: ${lineage.dataset.path} (sha256 ${lineage.dataset.sha256}).`,
+    `Training rows: ${describeTrainingKeys(lineage) ?? 'not recorded'}.`,
     `Hyperparameters: ${JSON.stringify(lineage.hyperparameters)}.`,
     `Training: ${training.backend} backend, tfjs ${training.tfjs_version}, Node.js ${training.node_version}, ${training.platform}; ` +
       `${training.epochs_run} epochs run, best epoch ${training.best_epoch} (validation loss ${formatNumber(training.best_validation_loss, columnFormat)}), ` +
@@ -213,7 +216,8 @@ function describeArchitecture(lineage: Lineage): string {
   const kind = typeof hp['kind'] === 'string' ? hp['kind'] : 'mlp';
   const hidden = kind !== 'linear' && Array.isArray(hp['hidden_units']) ? (hp['hidden_units'] as unknown[]).map(String) : [];
   const numeric = lineage.features.filter((f) => f.type === 'numeric').length;
-  const categorical = lineage.features.length - numeric;
+  const dates = lineage.features.filter((f) => f.type === 'datetime').length;
+  const categorical = lineage.features.length - numeric - dates;
   const deep =
     `hidden dense layers of ${hidden.join(', ')} units with ${String(hp['activation'] ?? 'relu')} activation` +
     `, dropout ${String(hp['dropout'] ?? 0)}, L2 ${String(hp['l2'] ?? 0)}`;
@@ -238,14 +242,16 @@ function describeArchitecture(lineage: Lineage): string {
         : ' Target: standardised with training statistics (task.target_transform: none); predictions and metrics are in the target\'s units.';
   return (
     `${name} (TensorFlow.js Layers): ${layers}; ${head}. Inputs: ${numeric} numeric features standardised with ` +
-    `training statistics and ${categorical} categorical features one-hot encoded with an out-of-vocabulary slot.${target}`
+    `training statistics, ${categorical} categorical features one-hot encoded with an out-of-vocabulary slot` +
+    (dates > 0 ? ` and ${dates} datetime feature${dates === 1 ? '' : 's'} as standardised calendar parts (never one-hot dates).` : '.') +
+    target
   );
 }
 
 function describeData(lineage: Lineage, profile: DataProfile): CardDataset[] {
   const { dataset } = lineage;
   const source = `${dataset.path} (sha256 ${dataset.sha256}; ${dataset.rows} rows, ${dataset.valid_rows} valid)`;
-  const split = `rows are assigned to splits by a seeded hash of each row: ${dataset.train_rows} train, ${dataset.validation_rows} validation, ${dataset.test_rows} test`;
+  const split = describeSplitRule(lineage);
   const target = describeTarget(profile);
   const link = httpLink(dataset.path);
   const entry = (name: string, description: string): CardDataset => (link ? { name, link, description } : { name, description });
@@ -265,7 +271,7 @@ function describeTarget(profile: DataProfile): string {
       .join(', ');
     return `Target distribution in the file: ${shares}.`;
   }
-  if (target.mean === null) return '';
+  if (target.type !== 'numeric' || target.mean === null) return '';
   return `Target in the file: mean ${formatNumber(target.mean, columnFormat)}, range ${String(target.min)} to ${String(target.max)}.`;
 }
 
@@ -275,6 +281,10 @@ function httpLink(path: string): string | undefined {
 }
 
 function describeFeature(feature: LineageFeature): string {
+  if (feature.type === 'datetime') {
+    const parts = Array.isArray(feature['parts']) ? (feature['parts'] as unknown[]).map(String) : [];
+    return `date string (its column's format or ISO 8601); the model reads ${parts.length > 0 ? parts.join(', ') : 'no calendar parts'}${feature['age'] !== undefined ? ' and an age in days' : ''}`;
+  }
   if (feature.type === 'categorical') {
     const vocabulary = Array.isArray(feature['vocabulary']) ? (feature['vocabulary'] as unknown[]).map(String) : [];
     if (vocabulary.length === 0) return 'string (categorical)';
@@ -359,7 +369,7 @@ function describeGate(gate: GateVerdict): string {
   for (const check of gate.checks) counts[check.outcome] += 1;
   const tally = `${gate.checks.length} checks: ${counts.pass} passed, ${counts.fail} failed, ${counts.skipped} skipped`;
   const against = gate.champion_version === null ? 'no champion' : `champion ${gate.champion_version}`;
-  const note = gate.champion_note ? ` ${gate.champion_note}` : '';
+  const note = (gate.champion_note ? ` ${gate.champion_note}` : '') + (gate.comparison && gate.comparison.basis !== 'no_champion' ? ` Compared on ${gate.comparison.note}.` : '');
   return gate.passed
     ? `Release gate passed (against ${against}): ${gate.summary} (${tally}).${note}`
     : `Release gate REJECTED this model (against ${against}) and it was registered anyway (forced): ${gate.summary} (${tally}).${note}`;

@@ -24,6 +24,14 @@ export interface InferenceNotes {
   gate: string;
   /** Things the user should look at (they become comments at the top of the file). */
   warnings: string[];
+  /** How the file's decimal mark (`data.decimal`) was decided. */
+  decimal?: string;
+  /** Feature → how its type, format or vocabulary was decided (dates, number formats, top K). */
+  features?: Record<string, string>;
+  /** Why `split.key_columns` is what it is (or absent). */
+  keyColumns?: string;
+  /** Why `split.time_column` is what it is (or absent). */
+  timeColumn?: string;
 }
 
 /** Strings YAML 1.1 tools would read as booleans; quoted so that every reader sees text. */
@@ -91,6 +99,8 @@ export function renderConfigYaml(config: MlopsConfigInput, notes: InferenceNotes
   );
   const data = root.get('data', true);
   if (isMap(data)) {
+    const decimal = keyPair(data, 'decimal');
+    if (decimal && notes.decimal) decimal.key.commentBefore = commentLines(`The decimal mark of the file's numbers: ${notes.decimal}.`);
     const ignoredList = data.get('ignore_columns', true);
     if (isSeq(ignoredList)) {
       for (const item of (ignoredList as YAMLSeq).items) {
@@ -102,16 +112,36 @@ export function renderConfigYaml(config: MlopsConfigInput, notes: InferenceNotes
   comment(
     'features',
     commentLines(
-      `The model's inputs, inferred on ${date} from ${notes.source} with ${rows} rows (like TFDV's schema inference): a column is numeric when every non-missing value is a finite number, categorical otherwise.`,
+      `The model's inputs, inferred on ${date} from ${notes.source} with ${rows} rows (like TFDV's schema inference): a column is datetime when 99% of its values are dates in one layout, numeric when 99% are numbers in one format, categorical otherwise.`,
       'numeric: min and max are the range seen (values outside are domain warnings in validation); integer and missing_fraction describe what was seen.',
-      'categorical: the vocabulary is every value seen, most frequent first; other values are domain warnings and use an out-of-vocabulary input.',
+      'categorical: the vocabulary is every value seen, most frequent first; other values are domain warnings and use an out-of-vocabulary input. With top_k, a high-cardinality column keeps its most frequent values (on the training split) and the rest share the out-of-vocabulary input.',
+      'datetime: never one-hot; the model reads the calendar parts listed (and an age in days with age: { column } or age: { time }). format says how the dates are written.',
+      'A numeric format says how the column writes its numbers when that is not plain 1234.5 (thousands separators, percent signs, currencies).',
     ),
   );
+  const features = root.get('features', true);
+  if (isSeq(features) && notes.features) {
+    for (const item of (features as YAMLSeq).items) {
+      if (!isMap(item)) continue;
+      const name = item.get('name');
+      const note = typeof name === 'string' ? notes.features[name] : undefined;
+      if (note) item.commentBefore = commentLines(`${name}: ${note}.`);
+    }
+  }
   comment('slices', commentLines('Columns whose values define slices: metrics and gate rules are reported for each value.', notes.slices));
-  comment('split', commentLines('Each row goes to a split by a seeded hash of its content, so the split does not depend on row order.'));
+  comment(
+    'split',
+    commentLines(
+      "Without time_column, each row goes to a split by a seeded hash of its key, so the split does not depend on row order. A row's key is its key_columns, or every column but the ignored ones: it is also how a later gate recognises the rows this model trained on.",
+      ...(notes.keyColumns ? [`key_columns: ${notes.keyColumns}.`] : []),
+      ...(notes.timeColumn ? [`time_column: ${notes.timeColumn}.`] : []),
+    ),
+  );
   comment(
     'validation',
-    commentLines('What `mlops validate` rejects: more missing cells than max_missing_fraction in a column, fewer than min_rows valid rows. domain_violations: warning or error for values outside a feature\'s range or vocabulary.'),
+    commentLines(
+      "What `mlops validate` rejects: more missing cells than max_missing_fraction in a column, fewer than min_rows valid rows. domain_violations: warning or error for values outside a feature's range or vocabulary. leakage: warning, error or off for a feature that alone predicts the target almost perfectly on the training split, or is present only for one class.",
+    ),
   );
   comment(
     'model',

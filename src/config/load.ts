@@ -8,6 +8,7 @@ import {
   binaryMetricNames,
   configSchema,
   multiclassMetricNames,
+  type DateTimeFeatureSpec,
   regressionMetricNames,
   type MlopsConfig,
   type TaskType,
@@ -120,7 +121,13 @@ export function checkConfigConsistency(config: MlopsConfig): string[] {
       const duplicates = duplicatesOf(feature.vocabulary);
       if (duplicates.length > 0) problems.push(`features[${index}].vocabulary: repeats ${duplicates.map((d) => `'${d}'`).join(', ')}`);
     }
+    if (feature.type === 'numeric' && feature.format) {
+      const decimal = feature.format.decimal ?? config.data.decimal;
+      if (feature.format.group === decimal) problems.push(`features[${index}].format.group: '${decimal}' is also the decimal mark (${feature.format.decimal ? 'format.decimal' : 'data.decimal'})`);
+    }
+    if (feature.type === 'datetime') problems.push(...dateTimeFeatureProblems(config, feature, index));
   });
+  problems.push(...splitProblems(config));
   if (config.data.ignore_columns.includes(config.data.target)) {
     problems.push(`data.ignore_columns: includes the target '${config.data.target}'`);
   }
@@ -130,8 +137,8 @@ export function checkConfigConsistency(config: MlopsConfig): string[] {
       problems.push(
         `slices[${index}]: '${slice}' is neither a feature nor in data.ignore_columns; features are ${featureNames.map((n) => `'${n}'`).join(', ')}`,
       );
-    } else if (feature?.type === 'numeric') {
-      problems.push(`slices[${index}]: '${slice}' is numeric; slices must be categorical columns`);
+    } else if (feature !== undefined && feature.type !== 'categorical') {
+      problems.push(`slices[${index}]: '${slice}' is ${feature.type}; slices must be categorical columns`);
     }
   });
   const task = config.task;
@@ -160,6 +167,57 @@ export function checkConfigConsistency(config: MlopsConfig): string[] {
   if (ids.length > 0) problems.push(`sweep.candidates: the id${ids.length > 1 ? 's' : ''} ${ids.map((id) => `'${id}'`).join(', ')} ${ids.length > 1 ? 'are' : 'is'} used twice`);
   if (config.split.test_fraction + config.split.validation_fraction * (1 - config.split.test_fraction) >= 0.9) {
     problems.push('split: test_fraction and validation_fraction leave less than 10% of rows for training');
+  }
+  return problems;
+}
+
+/** An ISO 8601 date or datetime, as `age.time` takes it (src/data/datetime-format.ts reads it). */
+const isoDateTime = /^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}([.,]\d{1,9})?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)?)?$/;
+
+function dateTimeFeatureProblems(config: MlopsConfig, feature: DateTimeFeatureSpec, index: number): string[] {
+  const problems: string[] = [];
+  const at = `features[${index}]`;
+  const { layout, separator } = feature.format;
+  if (layout === 'iso' && separator !== '-') problems.push(`${at}.format.separator: ISO 8601 dates use '-', not '${separator}'`);
+  if (layout === 'ymd' && separator === '-') problems.push(`${at}.format: year-first dates with '-' are ISO 8601; use layout: iso`);
+  const repeated = duplicatesOf(feature.parts);
+  if (repeated.length > 0) problems.push(`${at}.parts: repeats ${repeated.map((p) => `'${p}'`).join(', ')}`);
+  if (feature.parts.length === 0 && feature.age === undefined) problems.push(`${at}: a datetime feature needs at least one of parts or age`);
+  const age = feature.age;
+  if (age && 'column' in age) {
+    const reference = config.features.find((f) => f.name === age.column);
+    if (age.column === feature.name) problems.push(`${at}.age.column: '${age.column}' is the feature itself; name another datetime feature`);
+    else if (reference?.type !== 'datetime') {
+      const datetimes = config.features.filter((f) => f.type === 'datetime' && f.name !== feature.name).map((f) => `'${f.name}'`);
+      problems.push(`${at}.age.column: '${age.column}' is not a datetime feature; ${datetimes.length > 0 ? `datetime features are ${datetimes.join(', ')}` : 'there is no other datetime feature (use age: { time: 2024-12-31 } for a fixed reference)'}`);
+    }
+  }
+  if (age && 'time' in age && (!isoDateTime.test(age.time) || Number.isNaN(Date.parse(age.time.replace(' ', 'T'))))) {
+    problems.push(`${at}.age.time: '${age.time}' is not an ISO 8601 date or datetime (e.g. 2024-12-31 or 2024-12-31T00:00:00Z)`);
+  }
+  return problems;
+}
+
+function splitProblems(config: MlopsConfig): string[] {
+  const problems: string[] = [];
+  const { key_columns: keyColumns, time_column: timeColumn } = config.split;
+  if (keyColumns) {
+    const repeated = duplicatesOf(keyColumns);
+    if (repeated.length > 0) problems.push(`split.key_columns: repeats ${repeated.map((k) => `'${k}'`).join(', ')}`);
+  }
+  if (timeColumn !== undefined) {
+    const feature = config.features.find((f) => f.name === timeColumn);
+    if (feature?.type !== 'datetime') {
+      const datetimes = config.features.filter((f) => f.type === 'datetime').map((f) => `'${f.name}'`);
+      problems.push(
+        `split.time_column: '${timeColumn}' is ${feature ? `a ${feature.type} feature` : 'not a feature'}; it must be a datetime feature${datetimes.length > 0 ? ` (${datetimes.join(', ')})` : ' (the config has none)'}`,
+      );
+    }
+    // Streaming assigns each row its split by its key's hash as it reads it; an out-of-time split
+    // needs every row's time first, so it trains in memory.
+    if (config.training.streaming === 'always') {
+      problems.push(`training.streaming: 'always' cannot split by time (split.time_column '${timeColumn}' needs every row's time before any is assigned a split); use 'auto' or 'never', or remove split.time_column`);
+    }
   }
   return problems;
 }

@@ -10,10 +10,31 @@ import { monitoringSchema, servingSchema } from './serving-schema.js';
 
 const columnName = z.string().min(1, 'a column name cannot be empty');
 
+/**
+ * How a numeric column writes its numbers when that is not plain `1234.5`: thousands separators,
+ * a percent sign, a currency, negatives in parentheses (read by src/data/number-cell.ts, detected
+ * by `mlops init`). Mirrors `NumberFormat` there: the config layer does not import the data layer.
+ */
+export const numberFormatSchema = z.strictObject({
+  /** This column's decimal mark when it differs from `data.decimal`. */
+  decimal: z.enum(['.', ',']).optional(),
+  /** Thousands separator: '' (none), ',', '.', ' ' (also the no-break spaces) or "'" (also ’). */
+  group: z.enum(['', ',', '.', ' ', "'"]).default(''),
+  /** Every value carries a percent sign; the number is read as written (`12,5 %` → 12.5). */
+  percent: z.boolean().default(false),
+  /** The column's currency sign or ISO code, before (`$12`) or after (`12 €`) the amount; values without it are read too. */
+  currency: z.strictObject({ symbol: z.string().min(1), position: z.enum(['before', 'after']) }).optional(),
+  /** Negatives may be written in parentheses, as accounting exports do (`(12.00)` → -12). */
+  parentheses: z.boolean().default(false),
+});
+export type NumberFormatSpec = z.infer<typeof numberFormatSchema>;
+
 /** A numeric input feature, standardised with training statistics. */
 export const numericFeatureSchema = z.strictObject({
   name: columnName,
   type: z.literal('numeric'),
+  /** How the column writes its numbers; absent: plain numbers with the file's decimal mark (`data.decimal`). */
+  format: numberFormatSchema.optional(),
   /** Smallest value seen when the config was written; smaller values are a domain warning. */
   min: z.number().optional(),
   /** Largest value seen when the config was written; larger values are a domain warning. */
@@ -26,20 +47,72 @@ export const numericFeatureSchema = z.strictObject({
   max_missing_fraction: z.number().min(0).max(1).optional(),
 });
 
-/** A categorical input feature, one-hot encoded with the training vocabulary plus an out-of-vocabulary slot. */
+/**
+ * A categorical input feature, one-hot encoded with a vocabulary fitted on the training split plus
+ * an out-of-vocabulary slot.
+ */
 export const categoricalFeatureSchema = z.strictObject({
   name: columnName,
   type: z.literal('categorical'),
-  /** The known values. Values outside it are a domain warning in validation and use the OOV slot. */
+  /** The known values. Values outside it are a domain warning in validation (unless `top_k` is set) and use the OOV slot. */
   vocabulary: z.array(z.string()).min(1, 'a categorical feature needs at least one value in its vocabulary'),
+  /**
+   * A high-cardinality column (zip codes, product ids): the model one-hot encodes at most this
+   * many of the training split's most frequent values; the rest share the out-of-vocabulary slot,
+   * and validation does not warn about values outside `vocabulary`. Absent: up to 1000 values.
+   */
+  top_k: z.number().int().min(1).max(10_000).optional(),
+  /** Fewest training rows a value needs to get its own input (default 1); rarer values share the OOV slot. */
+  min_count: z.number().int().min(1).optional(),
   missing_fraction: z.number().min(0).max(1).optional(),
   max_missing_fraction: z.number().min(0).max(1).optional(),
 });
 
-export const featureSchema = z.discriminatedUnion('type', [numericFeatureSchema, categoricalFeatureSchema]);
+/** Calendar parts a datetime feature can give (mirrors `dateTimeParts` in src/data/datetime-features.ts). */
+export const dateTimePartNames = ['year', 'month', 'day_of_month', 'day_of_week', 'day_of_year', 'hour'] as const;
+
+/** How a date column is written (mirrors `DateTimeFormat` in src/data/datetime-format.ts). */
+export const dateTimeFormatSchema = z.strictObject({
+  /** ISO 8601 (`2024-12-31`), year first (`2024/12/31`), day first (`31.12.2024`) or month first (`12/31/2024`). */
+  layout: z.enum(['iso', 'ymd', 'dmy', 'mdy']),
+  /** Between the date's parts: `-` for ISO; `/`, `.` or `-` otherwise. */
+  separator: z.enum(['-', '/', '.']),
+  /** Whether values carry a time of day (a value without one is midnight). Values without a zone are read as UTC. */
+  time: z.boolean().default(false),
+});
+export type DateTimeFormatSpec = z.infer<typeof dateTimeFormatSchema>;
+
+/**
+ * A date or datetime input feature. Never one-hot encoded: the model reads its calendar parts and,
+ * optionally, an age in days, each standardised like a numeric feature.
+ */
+export const dateTimeFeatureSchema = z.strictObject({
+  name: columnName,
+  type: z.literal('datetime'),
+  format: dateTimeFormatSchema,
+  /** The calendar parts that become inputs (UTC). */
+  parts: z.array(z.enum(dateTimePartNames)).default(['year', 'month', 'day_of_week', 'day_of_month']),
+  /**
+   * An age in days as one more input: (reference − value) / 24 h. The reference is another
+   * datetime feature of the same row (`{ column }`) or a fixed instant in ISO 8601 (`{ time }`).
+   */
+  age: z.union([z.strictObject({ column: columnName }), z.strictObject({ time: z.string().min(1) })]).optional(),
+  /** Earliest and latest value seen when the config was written, ISO 8601 (documentation). */
+  min: z.string().optional(),
+  max: z.string().optional(),
+  missing_fraction: z.number().min(0).max(1).optional(),
+  max_missing_fraction: z.number().min(0).max(1).optional(),
+});
+
+export const featureSchema = z.discriminatedUnion('type', [numericFeatureSchema, categoricalFeatureSchema, dateTimeFeatureSchema]);
 export type FeatureSpec = z.infer<typeof featureSchema>;
+/** A feature as written in the config, before defaults (what `mlops init` writes). */
+export type FeatureInput = z.input<typeof featureSchema>;
 export type NumericFeatureSpec = z.infer<typeof numericFeatureSchema>;
 export type CategoricalFeatureSpec = z.infer<typeof categoricalFeatureSchema>;
+export type DateTimeFeatureSpec = z.infer<typeof dateTimeFeatureSchema>;
+/** Feature types a config can declare. */
+export type FeatureType = FeatureSpec['type'];
 
 export const taskSchema = z.discriminatedUnion('type', [
   z.strictObject({
@@ -117,6 +190,18 @@ export const gateSchema = z.strictObject({
     .default({ resamples: 1000, confidence: 0.95, seed: 7 }),
 });
 export type GateConfig = z.infer<typeof gateSchema>;
+
+/** Thresholds of the leakage check (mirrors `LeakageThresholds` in src/data/leakage.ts; absent keys keep its defaults). */
+export const leakageThresholdsSchema = z.strictObject({
+  /** Single-feature AUC (mean one-vs-rest for multiclass) at or above which a feature is suspected. */
+  auc: z.number().gt(0.5).max(1).optional(),
+  /** Share of the majority baseline's errors the best single-feature rule must remove. */
+  error_reduction: z.number().gt(0).max(1).optional(),
+  /** Largest share of other classes among the rows where a feature is present (or missing) for "only for one class". */
+  presence: z.number().min(0).lt(1).optional(),
+  /** Fewest training rows each class needs for the check to judge. */
+  min_class_rows: z.number().int().min(1).optional(),
+});
 
 export const modelSchema = z.strictObject({
   /**
@@ -234,6 +319,11 @@ export const configSchema = z.strictObject({
     /** Columns present in the CSV but not used (identifiers, leakage). */
     ignore_columns: z.array(columnName).default([]),
     delimiter: z.string().length(1).default(','),
+    /**
+     * The decimal mark of the file's numbers: '.' (`29.85`) or ',' (`29,85`, as spreadsheets in
+     * much of Europe export, usually with `delimiter: ';'`). A numeric feature's `format.decimal` overrides it.
+     */
+    decimal: z.enum(['.', ',']).default('.'),
   }),
   task: taskSchema,
   features: z.array(featureSchema).min(1, 'list at least one feature'),
@@ -246,6 +336,18 @@ export const configSchema = z.strictObject({
       /** Fraction of the remaining rows used for early stopping. */
       validation_fraction: z.number().gt(0).lt(1).default(0.1),
       seed: z.number().int().default(42),
+      /**
+       * The columns that identify a row (an id column, or the columns that define a record). A
+       * row's split and its identity in lineage come from them alone, so adding, removing or
+       * editing other columns moves no row. Absent: every column except `data.ignore_columns`.
+       */
+      key_columns: z.array(columnName).min(1, 'list at least one key column, or leave key_columns out').optional(),
+      /**
+       * A datetime feature that makes the split out-of-time: the test split is the latest
+       * `test_fraction` of the rows, the validation split the `validation_fraction` of the rest
+       * just before it, training everything earlier. Absent: the seeded hash of each row's key.
+       */
+      time_column: columnName.optional(),
     })
     .default({ test_fraction: 0.2, validation_fraction: 0.1, seed: 42 }),
   validation: z
@@ -258,8 +360,16 @@ export const configSchema = z.strictObject({
       domain_violations: z.enum(['warning', 'error']).default('warning'),
       /** Stop listing individual problems after this many (they are still counted). */
       max_reported_issues: z.number().int().min(1).default(200),
+      /**
+       * Suspected target leakage (a feature that alone predicts the target almost perfectly on
+       * the training split, or is present only for one class): reported as a warning, an error, or
+       * not checked (`off`). Classification tasks only.
+       */
+      leakage: z.enum(['off', 'warning', 'error']).default('warning'),
+      /** When a feature is suspected (defaults in src/data/leakage.ts). */
+      leakage_thresholds: leakageThresholdsSchema.optional(),
     })
-    .default({ max_missing_fraction: 0.5, min_rows: 50, domain_violations: 'warning', max_reported_issues: 200 }),
+    .default({ max_missing_fraction: 0.5, min_rows: 50, domain_violations: 'warning', max_reported_issues: 200, leakage: 'warning' }),
   model: modelSchema.default(modelSchema.parse({})),
   gate: gateSchema.default(gateSchema.parse({})),
   training: trainingSchema.default(trainingSchema.parse({})),

@@ -1,16 +1,19 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 
 /** sha256 of a file, streamed, as lowercase hex. */
 export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+  const digest = createHash('sha256');
+  for await (const chunk of createReadStream(path)) digest.update(chunk as Buffer);
+  return digest.digest('hex');
 }
 
-/** sha256 of a string or bytes, as lowercase hex. */
+/**
+ * sha256 of a string (as UTF-8) or bytes, as lowercase hex. The one-shot `crypto.hash` is about
+ * twice as fast as createHash().update().digest() on short inputs: row keys hash every row.
+ */
 export function sha256(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  return hash('sha256', data, 'hex');
 }
 
 /**

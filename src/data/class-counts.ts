@@ -22,7 +22,10 @@ export interface ClassCountTable {
   kind: 'numeric' | 'categorical';
   /** Number of classes (class indices 0 … classes − 1). */
   classes: number;
-  /** Numeric: ascending, non-overlapping. Categorical: in first-seen order. */
+  /**
+   * Numeric: ascending, non-overlapping. Categorical: the known vocabulary's values that occur (in
+   * its order), then the others in first-seen order.
+   */
   groups: ClassCountGroup[];
   /** Rows per class where the feature is missing. */
   missing: Float64Array;
@@ -38,17 +41,31 @@ export const maxCountedCategories = 10_000;
 /** The label of the group shared by categories beyond {@link maxCountedCategories}. */
 export const otherCategoriesLabel = '(other values)';
 
-/** Class counts per category of a categorical feature. */
+/**
+ * Class counts per category of a categorical feature. Values of a known vocabulary (the config's,
+ * as a row parser codes them) are counted in one dense array by code, with no lookup by text: a
+ * validation pass adds every row.
+ */
 export class CategoryClassCounts {
   private readonly groups = new Map<string, Float64Array>();
   private readonly missing: Float64Array;
   private other: Float64Array | null = null;
+  private readonly known: Float64Array;
+  private readonly knownIndex: ReadonlyMap<string, number>;
 
   constructor(
     readonly classes: number,
     private readonly maxCategories = maxCountedCategories,
+    private readonly vocabulary: readonly string[] = [],
   ) {
     this.missing = new Float64Array(classes);
+    this.known = new Float64Array(vocabulary.length * classes);
+    this.knownIndex = new Map(vocabulary.map((value, code) => [value, code]));
+  }
+
+  /** Adds a row whose category is `vocabulary[code]`. */
+  addKnown(code: number, classIndex: number): void {
+    this.known[code * this.classes + classIndex]!++;
   }
 
   /** Adds a row: its category (null when missing) and its class index. */
@@ -57,6 +74,8 @@ export class CategoryClassCounts {
       this.missing[classIndex]!++;
       return;
     }
+    const code = this.knownIndex.get(value);
+    if (code !== undefined) return this.addKnown(code, classIndex);
     let counts = this.groups.get(value);
     if (counts === undefined) {
       if (this.groups.size >= this.maxCategories) counts = this.other ??= new Float64Array(this.classes);
@@ -66,7 +85,12 @@ export class CategoryClassCounts {
   }
 
   table(): ClassCountTable {
-    const groups: ClassCountGroup[] = [...this.groups].map(([label, counts]) => ({ label, low: Number.NaN, high: Number.NaN, counts }));
+    const groups: ClassCountGroup[] = [];
+    this.vocabulary.forEach((label, code) => {
+      const counts = this.known.slice(code * this.classes, (code + 1) * this.classes);
+      if (counts.some((n) => n > 0)) groups.push({ label, low: Number.NaN, high: Number.NaN, counts });
+    });
+    for (const [label, counts] of this.groups) groups.push({ label, low: Number.NaN, high: Number.NaN, counts });
     if (this.other) groups.push({ label: otherCategoriesLabel, low: Number.NaN, high: Number.NaN, counts: this.other });
     return { kind: 'categorical', classes: this.classes, groups, missing: this.missing, exact: this.other === null };
   }
@@ -105,14 +129,49 @@ export class NumericClassCounts {
     if (++this.buffered === this.capacity) this.flush();
   }
 
+  /**
+   * The buffered (value, class) pairs in ascending order of value. With few classes, each class's
+   * values are sorted natively (a typed array sort, no comparator) and the runs merged: several
+   * times faster than sorting indices with a comparator, which remains for many classes.
+   */
+  private sortedBuffer(): { values: Float64Array; classes: Int32Array } {
+    const n = this.buffered;
+    const values = new Float64Array(n);
+    const classes = new Int32Array(n);
+    if (this.classes > 8) {
+      const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => this.bufferValues[a]! - this.bufferValues[b]! || a - b);
+      order.forEach((i, k) => {
+        values[k] = this.bufferValues[i]!;
+        classes[k] = this.bufferClasses[i]!;
+      });
+      return { values, classes };
+    }
+    const runs: Float64Array[] = [];
+    for (let c = 0; c < this.classes; c++) {
+      let size = 0;
+      for (let i = 0; i < n; i++) if (this.bufferClasses[i] === c) size++;
+      const run = new Float64Array(size);
+      for (let i = 0, k = 0; i < n; i++) if (this.bufferClasses[i] === c) run[k++] = this.bufferValues[i]!;
+      runs.push(run.sort());
+    }
+    const at = new Int32Array(this.classes);
+    for (let k = 0; k < n; k++) {
+      let best = -1;
+      for (let c = 0; c < runs.length; c++) if (at[c]! < runs[c]!.length && (best < 0 || runs[c]![at[c]!]! < runs[best]![at[best]!]!)) best = c;
+      values[k] = runs[best]![at[best]!++]!;
+      classes[k] = best;
+    }
+    return { values, classes };
+  }
+
   /** Merges the buffered values into the groups (sorted merge), then halves the groups if there are too many. */
   private flush(): void {
-    const order = Array.from({ length: this.buffered }, (_, i) => i).sort((a, b) => this.bufferValues[a]! - this.bufferValues[b]! || a - b);
+    const sorted = this.sortedBuffer();
     const out: ClassCountGroup[] = [];
     let j = 0;
-    for (const i of order) {
-      const value = this.bufferValues[i]!;
-      const classIndex = this.bufferClasses[i]!;
+    for (let k = 0; k < this.buffered; k++) {
+      const value = sorted.values[k]!;
+      const classIndex = sorted.classes[k]!;
       while (j < this.groups.length && this.groups[j]!.high < value) out.push(this.groups[j++]!);
       const pending = this.groups[j];
       const last = out[out.length - 1];

@@ -129,7 +129,7 @@ export function proposeIdColumn(trackers: readonly IdColumnTracker[]): { column:
   if (ids.length === 0) {
     const named = verdicts.filter((v) => v.hinted);
     const why = named.length > 0 ? `; ${named.map((v) => `"${v.name}" ${v.reason}`).join('; ')}` : '';
-    return { column: null, reason: `no column identifies the rows (unique, never missing, named like an id or holding UUIDs or codes), so each row's key is its whole content${why}`, verdicts };
+    return { column: null, reason: `no column identifies the rows (unique, never missing, named like an id or holding UUIDs or codes), so each row's key is its content (every column but data.ignore_columns)${why}`, verdicts };
   }
   const chosen = ids[0]!;
   const others = ids.length > 1 ? ` (${ids.slice(1).map((v) => `"${v.name}"`).join(', ')} also qualif${ids.length > 2 ? 'y' : 'ies'})` : '';

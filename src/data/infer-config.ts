@@ -1,20 +1,27 @@
 import { open } from 'node:fs/promises';
 import { basename, dirname, extname, relative, resolve, sep } from 'node:path';
 import type { InferenceNotes } from '../config/config-yaml.js';
-import { modelSchema, type FeatureSpec, type MlopsConfigInput, type TaskType } from '../config/schema.js';
+import { modelSchema, type FeatureInput, type MlopsConfigInput, type TaskType } from '../config/schema.js';
 import { ConfigError, DataError, type DataIssue } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { readCsv } from './csv-source.js';
-import { ColumnStats, defaultMissingValues, featureFor, ignoreReason, validationDefaults } from './infer-columns.js';
-import { defaultGate, inferTask, pickSlices } from './infer-task.js';
+import { proposeIdColumn } from './id-column.js';
+import { ColumnStats, decideColumn, defaultMissingValues, validationDefaults, type ColumnContext } from './infer-columns.js';
+import { measureDraft, type DraftMeasurement } from './infer-measure.js';
+import { chooseTargetTransform, defaultGate, inferTask, pickSlices } from './infer-task.js';
+import { decideDecimalMark, type DecimalDecision } from './number-format.js';
 import { findDuplicateColumns, listNames, missingValuesOf } from './row-schema.js';
 
 /**
- * `mlops init`: infers a config from a CSV, like TFDV's schema inference. One streaming pass
- * collects per-column statistics (through the same CSV reader and number parser as validation);
- * pure functions then decide each column's type and domain, the task and its labels, the slices
- * and the gate; `renderConfigYaml` (src/config/config-yaml.ts) writes it as commented YAML that loads and validates
- * against the same file without edits.
+ * `mlops init`: infers a config from a CSV, like TFDV's schema inference. A first streaming pass
+ * collects per-column evidence in bounded memory (value counts, the number and date format
+ * samplers, the id tracker); pure functions then decide the file's decimal mark, each column's
+ * type, format and domain (infer-columns.ts), the row identity, the time column, the task and its
+ * labels, the slices and the gate. A second pass validates the file with that draft
+ * (infer-measure.ts): numeric ranges as validation reads them, the leakage check on the proposed
+ * training split, and cells that break a detected format. `renderConfigYaml`
+ * (src/config/config-yaml.ts) writes the result as commented YAML that loads and validates against
+ * the same file without edits.
  */
 
 /** Options of {@link inferConfig}. */
@@ -90,25 +97,20 @@ async function readHead(path: string, bytes = 65_536): Promise<string> {
   }
 }
 
-/**
- * Reads a CSV and infers a config for it: column types and domains, ignored columns (with
- * reasons), the task and its labels, slices and gate rules. Throws ConfigError when the target is
- * not a column or cannot be predicted, DataError when the file is not a usable CSV.
- */
-export async function inferConfig(options: InferConfigOptions): Promise<InferredConfig> {
-  const { logger } = options;
+/** The first pass: header, rows and per-column evidence. */
+async function readColumns(dataPath: string): Promise<{ header: string[]; stats: ColumnStats[]; rows: number; delimiter: string }> {
   const isMissing = missingValuesOf(defaultMissingValues).has;
   let header: string[] = [];
   let stats: ColumnStats[] = [];
   const problems: DataIssue[] = [];
-  const delimiter = sniffDelimiter(await readHead(options.dataPath));
-  const summary = await readCsv(options.dataPath, {
+  const delimiter = sniffDelimiter(await readHead(dataPath));
+  const summary = await readCsv(dataPath, {
     delimiter,
     trim: true,
-    displayName: options.dataPath,
+    displayName: dataPath,
     onHeader: (cells) => {
       header = [...cells];
-      stats = header.map(() => new ColumnStats(isMissing));
+      stats = header.map((name) => new ColumnStats(isMissing, name));
     },
     onRow: (cells) => {
       for (let i = 0; i < cells.length; i++) stats[i]!.add(cells[i]!);
@@ -120,24 +122,81 @@ export async function inferConfig(options: InferConfigOptions): Promise<Inferred
   const errors = problems.filter((issue) => issue.severity === 'error');
   if (errors.length > 0 || header.length === 0) {
     const shown = errors.slice(0, 10).map((issue) => `  - ${issue.message}`);
-    throw new DataError(`Cannot infer a config from ${options.dataPath}:\n${shown.join('\n')}`, errors, options.dataPath);
+    throw new DataError(`Cannot infer a config from ${dataPath}:\n${shown.join('\n')}`, errors, dataPath);
   }
-  const rows = summary.rows;
   const unnamed = header.findIndex((name) => name === '');
-  if (unnamed >= 0) throw new ConfigError(`Column ${unnamed + 1} of ${options.dataPath} has no name in the header; name every column first.`);
+  if (unnamed >= 0) throw new ConfigError(`Column ${unnamed + 1} of ${dataPath} has no name in the header; name every column first.`);
   const duplicates = findDuplicateColumns(header);
   if (duplicates.length > 0) {
     throw new ConfigError(
-      `${options.dataPath} repeats column names (after trimming spaces): ${duplicates.map((d) => `"${d.name}" at columns ${d.positions.join(', ')}`).join('; ')}; make them unique first.`,
+      `${dataPath} repeats column names (after trimming spaces): ${duplicates.map((d) => `"${d.name}" at columns ${d.positions.join(', ')}`).join('; ')}; make them unique first.`,
     );
   }
+  return { header, stats, rows: summary.rows, delimiter };
+}
+
+/** The file's decimal mark from its columns' number formats, then every column resolved with it. */
+function resolveDecimal(header: readonly string[], stats: readonly ColumnStats[], delimiter: string): DecimalDecision {
+  const first = header.map((name, i) => ({ name, detection: stats[i]!.resolveNumbers({ delimiter }) }));
+  const decision = decideDecimalMark(first, delimiter);
+  for (const column of stats) column.resolveNumbers({ delimiter, decimal: decision.decimal });
+  return decision;
+}
+
+/**
+ * The time column `split.time_column` proposes: among datetime features without missing values,
+ * the one with the most distinct values (the fewest ties at the cut points), then the leftmost.
+ */
+function proposeTimeColumn(features: readonly FeatureInput[], stats: ReadonlyMap<string, ColumnStats>): { column: string | null; reason: string } {
+  const candidates = features.filter((f) => f.type === 'datetime' && stats.get(f.name)!.missing === 0);
+  if (candidates.length === 0) {
+    const dates = features.some((f) => f.type === 'datetime');
+    return { column: null, reason: dates ? 'no datetime column is filled in every row, so rows are split by a seeded hash of their key' : 'the data has no date column, so rows are split by a seeded hash of their key' };
+  }
+  const best = candidates.reduce((a, b) => (stats.get(b.name)!.distinct > stats.get(a.name)!.distinct ? b : a));
+  const others = candidates.length > 1 ? ` (of ${candidates.map((f) => `"${f.name}"`).join(', ')}: the one with the most distinct values, so the fewest rows tie at a cut)` : '';
+  return {
+    column: best.name,
+    reason: `"${best.name}" makes the split out-of-time${others}: the test split is the latest rows and validation the rows just before, so the gate measures the model on a period it never saw, as production will. Remove time_column for a random split by key`,
+  };
+}
+
+/** Writes what the validation pass measured into the drafted features: ranges, integers, leakage. */
+function applyMeasurement(features: FeatureInput[], measured: DraftMeasurement, ignored: Record<string, string>): FeatureInput[] {
+  const kept: FeatureInput[] = [];
+  for (const feature of features) {
+    const leak = measured.leakage.get(feature.name);
+    if (leak !== undefined) {
+      ignored[feature.name] = `suspected target leakage: ${leak}`;
+      continue;
+    }
+    const range = feature.type === 'numeric' ? measured.numbers.get(feature.name) : undefined;
+    if (feature.type === 'numeric' && range) {
+      const { name, type, format, missing_fraction } = feature;
+      kept.push({ name, type, ...(format ? { format } : {}), min: range.min, max: range.max, integer: range.integer, missing_fraction });
+    } else kept.push(feature);
+  }
+  return kept;
+}
+
+/**
+ * Reads a CSV and infers a config for it: column types, formats and domains, ignored columns (with
+ * reasons), the row identity and the time column, the task and its labels, slices and gate rules,
+ * and suspected leakage (ignored, with the evidence). Throws ConfigError when the target is not a
+ * column or cannot be predicted, DataError when the file is not a usable CSV.
+ */
+export async function inferConfig(options: InferConfigOptions): Promise<InferredConfig> {
+  const { logger } = options;
+  const { header, stats, rows, delimiter } = await readColumns(options.dataPath);
   const targetIndex = header.indexOf(options.target.trim());
   if (targetIndex < 0) {
     throw new ConfigError(`Invalid target '${options.target}': not a column of ${options.dataPath}; columns are ${listNames(header, 50)}.`);
   }
   const target = header[targetIndex]!;
   const targetStats = stats[targetIndex]!;
-  const { task, reason: taskReason } = inferTask(target, targetStats, options.task);
+  const decimal = resolveDecimal(header, stats, delimiter);
+  const { task, reason: inferredTaskReason } = inferTask(target, targetStats, options.task);
+  let taskReason = inferredTaskReason;
 
   const warnings: string[] = [];
   if (targetStats.missing > 0) {
@@ -147,49 +206,87 @@ export async function inferConfig(options: InferConfigOptions): Promise<Inferred
     warnings.push(`Only ${rows} rows: validation needs at least ${validationDefaults.min_rows} (validation.min_rows) to split into training, validation and test sets.`);
   }
 
+  const identity = proposeIdColumn(stats.filter((_, i) => i !== targetIndex).map((column) => column.id));
+  const identifiers = new Map(identity.verdicts.filter((v) => v.id).map((v) => [v.name, v.reason]));
+  const context: ColumnContext = { rows, delimiter, decimal: decimal.decimal, identifiers };
   const ignored: Record<string, string> = {};
-  const features: FeatureSpec[] = [];
+  const columnNotes: Record<string, string> = {};
+  let drafted: FeatureInput[] = [];
   header.forEach((name, i) => {
     if (i === targetIndex) return;
-    const reason = ignoreReason(name, stats[i]!, rows);
-    if (reason) ignored[name] = reason;
-    else features.push(featureFor(name, stats[i]!, rows));
+    const decision = decideColumn(name, stats[i]!, context);
+    if (decision.kind === 'ignored') ignored[name] = decision.reason;
+    else {
+      drafted.push(decision.feature);
+      if (decision.note) columnNotes[name] = decision.note;
+    }
   });
+  const byName = new Map(header.map((name, i) => [name, stats[i]!]));
+  const base = {
+    version: 1 as const,
+    name: modelNameFor(options.dataPath),
+    description: `Predicts ${target} from ${basename(options.dataPath)}.`,
+    task,
+    validation: { ...validationDefaults },
+    model: modelSchema.parse({}),
+    registry: { path: '.mlops/registry' },
+  };
+  const dataSection = () => ({ path: dataPathForConfig(options.dataPath, options.configPath), target, missing_values: [...defaultMissingValues], trim: true, ignore_columns: Object.keys(ignored), delimiter, decimal: decimal.decimal });
+  const splitSection = (features: readonly FeatureInput[]) => {
+    const time = proposeTimeColumn(features, byName);
+    return {
+      split: { test_fraction: 0.2, validation_fraction: 0.1, seed: 42, ...(identity.column ? { key_columns: [identity.column] } : {}), ...(time.column ? { time_column: time.column } : {}) },
+      timeReason: time.reason,
+    };
+  };
+
+  let measured: DraftMeasurement | null = null;
+  if (drafted.length > 0) {
+    measured = await measureDraft({ ...base, data: dataSection(), features: drafted, slices: [], split: splitSection(drafted).split }, options.dataPath, options.configPath);
+    drafted = applyMeasurement(drafted, measured, ignored);
+  }
+  const features = drafted;
   if (features.length === 0) {
     throw new ConfigError(`No column of ${options.dataPath} is usable as a feature: ${Object.entries(ignored).map(([name, why]) => `"${name}" (${why})`).join(', ') || 'the file has only the target column'}.`);
   }
+  for (const [name, why] of measured?.leakage ?? []) {
+    warnings.push(`"${name}" was left out as suspected target leakage (as mlops validate measures it): ${why}. Move it back to features only if it is known when a prediction is made.`);
+  }
+  const rowErrors = (measured?.errors ?? []).filter((issue) => issue.line !== undefined && issue.code !== 'missing-target');
+  if (rowErrors.length > 0) {
+    warnings.push(`Validation with this config rejects ${measured!.errorCount.toLocaleString('en-US')} cells or rows; the first: ${rowErrors.slice(0, 3).map((issue) => issue.message).join('; ')}. Fix those cells or edit the column's format.`);
+  }
+  if (task.type === 'regression' && measured?.targetShape) {
+    const { transform, why } = chooseTargetTransform(measured.targetShape);
+    task.target_transform = transform;
+    taskReason = `${taskReason} ${why}`;
+  }
   const { slices, reason: sliceReason } = pickSlices(features);
-  const { gate, reason: gateReason } = defaultGate(task, targetStats);
-  const source = dataPathForConfig(options.dataPath, options.configPath);
+  const { gate, reason: gateReason } = defaultGate(task, targetStats, measured?.targetStd ?? 0);
+  const { split, timeReason } = splitSection(features);
   const config: MlopsConfigInput = {
-    version: 1,
-    name: modelNameFor(options.dataPath),
-    description: `Predicts ${target} from ${basename(options.dataPath)}.`,
-    data: {
-      path: source,
-      target,
-      missing_values: [...defaultMissingValues],
-      trim: true,
-      ignore_columns: Object.keys(ignored),
-      delimiter,
-    },
+    version: base.version,
+    name: base.name,
+    description: base.description,
+    data: dataSection(),
     task,
     features,
     slices,
-    split: { test_fraction: 0.2, validation_fraction: 0.1, seed: 42 },
-    validation: { ...validationDefaults },
-    model: modelSchema.parse({}),
+    split,
+    validation: base.validation,
+    model: base.model,
     gate,
-    registry: { path: '.mlops/registry' },
+    registry: base.registry,
   };
   for (const warning of warnings) logger.warn(warning, { file: options.dataPath });
+  const dates = features.filter((f) => f.type === 'datetime').length;
   logger.info(
-    `Inferred from ${options.dataPath} (${rows} rows): ${task.type} task on "${target}", ${features.length} features, ${Object.keys(ignored).length} ignored columns.`,
+    `Inferred from ${options.dataPath} (${rows} rows): ${task.type} task on "${target}", ${features.length} features${dates > 0 ? ` (${dates} datetime)` : ''}, ${Object.keys(ignored).length} ignored columns${split.key_columns ? `, rows identified by "${split.key_columns[0]}"` : ''}${split.time_column ? `, split by time on "${split.time_column}"` : ''}.`,
   );
   return {
     config,
     notes: {
-      source,
+      source: config.data.path,
       rows,
       columns: header.length,
       inferredAt: new Date().toISOString(),
@@ -198,6 +295,10 @@ export async function inferConfig(options: InferConfigOptions): Promise<Inferred
       slices: sliceReason,
       gate: gateReason,
       warnings,
+      decimal: decimal.reason,
+      features: columnNotes,
+      keyColumns: identity.reason,
+      timeColumn: timeReason,
     },
   };
 }

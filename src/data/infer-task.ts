@@ -1,5 +1,5 @@
 import { ConfigError } from '../core/errors.js';
-import type { FeatureSpec, MetricRule, MlopsConfigInput, TaskType } from '../config/schema.js';
+import type { FeatureInput, MetricRule, MlopsConfigInput, TaskType } from '../config/schema.js';
 import { ColumnStats, compareText, maxInferredClasses, maxTrackedValues, positiveLabelWords, regressionDistinctThreshold, segmentNamePattern, share, sliceValueRange } from './infer-columns.js';
 
 /** The task, slices and gate `mlops init` infers from the target column and the features. */
@@ -30,10 +30,10 @@ export function inferTask(target: string, stats: ColumnStats, requested?: TaskTy
     if (!stats.numeric) {
       throw new ConfigError(`--task regression needs a numeric target, but column "${target}" holds ${JSON.stringify(stats.firstText)}.`);
     }
-    const { transform, why } = chooseTargetTransform(stats);
+    // target_transform is chosen once the target is read in its number format (inferConfig, chooseTargetTransform).
     return {
-      task: { type: 'regression', target_transform: transform },
-      reason: `regression (${how}: a numeric target with ${stats.overflow ? 'many' : distinct} distinct values). ${why}`,
+      task: { type: 'regression', target_transform: 'none' },
+      reason: `regression (${how}: a numeric target with ${stats.overflow ? 'many' : distinct} distinct values).`,
     };
   }
   if (type === 'binary') {
@@ -68,9 +68,9 @@ export function inferTask(target: string, stats: ColumnStats, requested?: TaskTy
  * Picks up to 2 slice columns: categorical features with 2–12 values, those whose name suggests a
  * segment (contract, region, segment, type, category, group) first, then in column order.
  */
-export function pickSlices(features: readonly FeatureSpec[]): { slices: string[]; reason: string } {
+export function pickSlices(features: readonly FeatureInput[]): { slices: string[]; reason: string } {
   const candidates = features.filter(
-    (f): f is Extract<FeatureSpec, { type: 'categorical' }> =>
+    (f): f is Extract<FeatureInput, { type: 'categorical' }> =>
       f.type === 'categorical' && f.vocabulary.length >= sliceValueRange.min && f.vocabulary.length <= sliceValueRange.max,
   );
   const preferred = candidates.filter((f) => segmentNamePattern.test(f.name));
@@ -86,8 +86,8 @@ export function roundSignificant(value: number, digits = 2): number {
   return Math.round(value * scale) / scale;
 }
 
-/** Gate rules that suit the task and the data, with their explanation. */
-export function defaultGate(task: MlopsConfigInput['task'], target: ColumnStats): { gate: NonNullable<MlopsConfigInput['gate']>; reason: string } {
+/** Gate rules that suit the task and the data (`targetStd`: the regression target's population standard deviation), with their explanation. */
+export function defaultGate(task: MlopsConfigInput['task'], target: ColumnStats, targetStd = 0): { gate: NonNullable<MlopsConfigInput['gate']>; reason: string } {
   if (task.type === 'binary') {
     return {
       gate: { primary_metric: 'auc', overall: { auc: { min: 0.7, max_regression: 0.02 } }, per_slice: { auc: { max_regression: 0.05 } } },
@@ -103,10 +103,10 @@ export function defaultGate(task: MlopsConfigInput['task'], target: ColumnStats)
       reason: `A candidate must beat always predicting the most frequent class (accuracy ${floor}, rounded down) and lose at most 0.02 macro-F1 against the champion overall, 0.05 within any slice.`,
     };
   }
-  const tolerance = roundSignificant(0.05 * target.std);
+  const tolerance = roundSignificant(0.05 * targetStd);
   return {
     gate: { primary_metric: 'rmse', overall: { r2: { min: 0 }, rmse: { max_regression: tolerance } }, per_slice: {} },
-    reason: `A candidate must do better than predicting the mean (R² ≥ 0) and its RMSE may rise at most ${tolerance} against the champion: 5% of the target's standard deviation (${roundSignificant(target.std, 4)}), rounded.`,
+    reason: `A candidate must do better than predicting the mean (R² ≥ 0) and its RMSE may rise at most ${tolerance} against the champion: 5% of the target's standard deviation (${roundSignificant(targetStd, 4)}), rounded.`,
   };
 }
 
@@ -114,16 +114,44 @@ export function defaultGate(task: MlopsConfigInput['task'], target: ColumnStats)
 export const logTargetSkewness = 1;
 
 /**
+ * Minimum and skewness of a stream of numbers: Welford's update extended to the third moment
+ * (Terriberry), one pass, constant memory.
+ */
+export class Moments {
+  count = 0;
+  min = Infinity;
+  private mean = 0;
+  private m2 = 0;
+  private m3 = 0;
+
+  add(value: number): void {
+    this.count++;
+    if (value < this.min) this.min = value;
+    const delta = value - this.mean;
+    const deltaN = delta / this.count;
+    const term = delta * deltaN * (this.count - 1);
+    this.mean += deltaN;
+    this.m3 += term * deltaN * (this.count - 2) - 3 * deltaN * this.m2;
+    this.m2 += term;
+  }
+
+  /** Sample skewness (the third standardised moment); 0 when the values are constant. */
+  get skewness(): number {
+    return this.m2 > 0 ? (Math.sqrt(this.count) * this.m3) / this.m2 ** 1.5 : 0;
+  }
+}
+
+/**
  * `task.target_transform` for a regression target: `log` when every value is positive and the
  * distribution is right-skewed (skewness ≥ 1: prices, incomes, durations), so the model fits
  * relative errors; `none` otherwise, and always when a value is 0 or negative (no logarithm).
  */
-export function chooseTargetTransform(stats: ColumnStats): { transform: 'none' | 'log'; why: string } {
-  const skew = stats.skewness;
+export function chooseTargetTransform(target: { min: number; skewness: number }): { transform: 'none' | 'log'; why: string } {
+  const skew = target.skewness;
   const shown = skew.toFixed(2);
   if (skew < logTargetSkewness) return { transform: 'none', why: `Target transform none: the target is not strongly skewed (skewness ${shown}).` };
-  if (stats.min <= 0) {
-    return { transform: 'none', why: `Target transform none: the target is skewed (skewness ${shown}) but has values ≤ 0 (min ${stats.min}), so no log.` };
+  if (target.min <= 0) {
+    return { transform: 'none', why: `Target transform none: the target is skewed (skewness ${shown}) but has values ≤ 0 (min ${target.min}), so no log.` };
   }
   return {
     transform: 'log',

@@ -1,5 +1,3 @@
-import { parseNumber } from './row-schema.js';
-
 /**
  * Numbers as people write them, one cell at a time: `1.234,56 €`, `$1,234.50`, `(12.00)`,
  * `12,5 %`, `1 234 567`, `1'234.5`. A {@link NumberFormat} says how a column writes its numbers
@@ -7,6 +5,50 @@ import { parseNumber } from './row-schema.js';
  * a parser that reads a cell into a number or says, in words, what the cell should have looked
  * like, so that validation can report the line and column of a cell that breaks its column's format.
  */
+
+/** Why a cell that should hold a number does not. */
+export type NumberProblem = 'non-numeric' | 'non-finite';
+
+const nonFiniteWords = /^[+-]?(nan|inf|infinity)$/i;
+
+/**
+ * Reads a number the way validation does: decimal notation only (`12`, `-3.5`, `.5`, `1e3`,
+ * surrounding spaces allowed). `NaN`, `Infinity`, `-inf` and overflow such as `1e999` are
+ * `non-finite`; anything else that is not a number (`abc`, `12abc`, `0x1A`, `1,234`, empty) is
+ * `non-numeric`.
+ */
+export function parseNumber(text: string): number | NumberProblem {
+  const value = Number(text);
+  if (value - value === 0) {
+    // Number() accepts '' and whitespace as 0, and hex/binary/octal literals; a CSV does not.
+    if (value === 0 && !hasDigit(text)) return 'non-numeric';
+    const first = firstNonSpace(text);
+    if (text.charCodeAt(first) === 48 && isRadixLetter(text.charCodeAt(first + 1))) return 'non-numeric';
+    return value;
+  }
+  if (value === Infinity || value === -Infinity) return 'non-finite';
+  return nonFiniteWords.test(text.trim()) ? 'non-finite' : 'non-numeric';
+}
+
+function hasDigit(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) return true;
+  }
+  return false;
+}
+
+function firstNonSpace(text: string): number {
+  let i = 0;
+  while (i < text.length && text.charCodeAt(i) <= 32) i++;
+  return i;
+}
+
+function isRadixLetter(code: number): boolean {
+  const lower = code | 0x20;
+  return lower === 120 || lower === 98 || lower === 111; // x, b, o
+}
+
 
 /** The mark between the whole and the fractional part. */
 export type DecimalMark = '.' | ',';

@@ -41,7 +41,22 @@ export const categoricalProfileSchema = z.object({
 });
 export type CategoricalProfile = z.infer<typeof categoricalProfileSchema>;
 
-export const columnProfileSchema = z.discriminatedUnion('type', [numericProfileSchema, categoricalProfileSchema]);
+/**
+ * A datetime feature: counts and the range of its values. No histogram: dates move forward, so
+ * live traffic always lies outside the training range and drift on the raw date means nothing
+ * (drift monitoring leaves datetime features out).
+ */
+export const dateTimeProfileSchema = z.object({
+  type: z.literal('datetime'),
+  count: z.number().int(),
+  missing: z.number().int(),
+  /** Earliest and latest value, ISO 8601 in UTC; null without values. */
+  min: z.string().nullable(),
+  max: z.string().nullable(),
+});
+export type DateTimeProfile = z.infer<typeof dateTimeProfileSchema>;
+
+export const columnProfileSchema = z.discriminatedUnion('type', [numericProfileSchema, categoricalProfileSchema, dateTimeProfileSchema]);
 export type ColumnProfile = z.infer<typeof columnProfileSchema>;
 
 export const dataProfileSchema = z.object({

@@ -1,7 +1,7 @@
 import type { MlopsConfig } from '../config/schema.js';
 import { fnv1a32 } from '../core/hash.js';
 import { createRandom, randomInt, type Random } from '../core/rng.js';
-import type { CategoricalProfile, ColumnProfile, DataProfile, NumericProfile } from './profile-schema.js';
+import type { CategoricalProfile, ColumnProfile, DataProfile, DateTimeProfile, NumericProfile } from './profile-schema.js';
 import { missingCode, outOfVocabularyCode, type RowParser } from './row-schema.js';
 
 /**
@@ -291,20 +291,48 @@ export function targetLabels(task: MlopsConfig['task']): string[] | null {
   return null;
 }
 
+/** Counts and range of a datetime feature (values in epoch ms). */
+export class DateTimeAccumulator {
+  count = 0;
+  missing = 0;
+  private min = Infinity;
+  private max = -Infinity;
+
+  add(millis: number): void {
+    this.count++;
+    if (millis < this.min) this.min = millis;
+    if (millis > this.max) this.max = millis;
+  }
+
+  addMissing(): void {
+    this.missing++;
+  }
+
+  toProfile(): DateTimeProfile {
+    const iso = (millis: number) => (this.count === 0 ? null : new Date(millis).toISOString());
+    return { type: 'datetime', count: this.count, missing: this.missing, min: iso(this.min), max: iso(this.max) };
+  }
+}
+
+/** One feature's accumulator. */
+type FeatureAccumulator = NumericAccumulator | CategoricalAccumulator | DateTimeAccumulator;
+
 /**
  * Builds a DataProfile from parsed rows: one accumulator per feature and one for the target
  * (categorical for classification, numeric for regression). Feed it valid rows only.
  */
 export class ProfileBuilder {
-  readonly features: (NumericAccumulator | CategoricalAccumulator)[];
+  readonly features: FeatureAccumulator[];
   readonly target: NumericAccumulator | CategoricalAccumulator;
   private readonly names: readonly string[];
 
   constructor(config: MlopsConfig, sampleSize = defaultSampleSize) {
     this.names = config.features.map((f) => f.name);
-    this.features = config.features.map((f) =>
-      f.type === 'numeric' ? new NumericAccumulator(fnv1a32(f.name), sampleSize) : new CategoricalAccumulator(f.vocabulary),
-    );
+    this.features = config.features.map((f): FeatureAccumulator => {
+      if (f.type === 'numeric') return new NumericAccumulator(fnv1a32(f.name), sampleSize);
+      if (f.type === 'datetime') return new DateTimeAccumulator();
+      return new CategoricalAccumulator(f.vocabulary);
+    });
     const labels = targetLabels(config.task);
     this.target = labels ? new CategoricalAccumulator(labels) : new NumericAccumulator(fnv1a32(config.data.target), sampleSize);
   }
@@ -316,8 +344,8 @@ export class ProfileBuilder {
       const accumulator = features[slot]!;
       const code = row.codes[slot]!;
       if (code === missingCode) accumulator.addMissing();
-      else if (accumulator instanceof NumericAccumulator) accumulator.add(row.numbers[slot]!);
-      else accumulator.addCode(code, code === outOfVocabularyCode ? row.texts[slot]! : '');
+      else if (accumulator instanceof CategoricalAccumulator) accumulator.addCode(code, code === outOfVocabularyCode ? row.texts[slot]! : '');
+      else accumulator.add(row.numbers[slot]!);
     }
     if (this.target instanceof NumericAccumulator) this.target.add(row.targetNumber);
     else this.target.addCode(row.targetCode, row.targetText);

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import type { FeatureSpec, MlopsConfig } from '../config/schema.js';
 import type { DataIssue } from '../core/errors.js';
+import { compileDateTimeParser } from './datetime-format.js';
+import { dateTimeFormatOf, numberFormatOf } from './feature-formats.js';
+import { compileNumberParser, isPlainNumberFormat, parseNumber, type NumberProblem } from './number-cell.js';
 
 /**
  * The row schema derived from the config: how each cell of a CSV row is read and checked. This
@@ -19,48 +22,7 @@ import type { DataIssue } from '../core/errors.js';
  * ({@link featureValuesSchema}) where a boundary needs it.
  */
 
-/** Why a cell that should hold a number does not. */
-export type NumberProblem = 'non-numeric' | 'non-finite';
-
-const nonFiniteWords = /^[+-]?(nan|inf|infinity)$/i;
-
-/**
- * Reads a number the way validation does: decimal notation only (`12`, `-3.5`, `.5`, `1e3`,
- * surrounding spaces allowed). `NaN`, `Infinity`, `-inf` and overflow such as `1e999` are
- * `non-finite`; anything else that is not a number (`abc`, `12abc`, `0x1A`, `1,234`, empty) is
- * `non-numeric`.
- */
-export function parseNumber(text: string): number | NumberProblem {
-  const value = Number(text);
-  if (value - value === 0) {
-    // Number() accepts '' and whitespace as 0, and hex/binary/octal literals; a CSV does not.
-    if (value === 0 && !hasDigit(text)) return 'non-numeric';
-    const first = firstNonSpace(text);
-    if (text.charCodeAt(first) === 48 && isRadixLetter(text.charCodeAt(first + 1))) return 'non-numeric';
-    return value;
-  }
-  if (value === Infinity || value === -Infinity) return 'non-finite';
-  return nonFiniteWords.test(text.trim()) ? 'non-finite' : 'non-numeric';
-}
-
-function hasDigit(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) return true;
-  }
-  return false;
-}
-
-function firstNonSpace(text: string): number {
-  let i = 0;
-  while (i < text.length && text.charCodeAt(i) <= 32) i++;
-  return i;
-}
-
-function isRadixLetter(code: number): boolean {
-  const lower = code | 0x20;
-  return lower === 120 || lower === 98 || lower === 111; // x, b, o
-}
+export { parseNumber, type NumberProblem };
 
 /** Decides whether a cell means "missing": one of `data.missing_values`, compared as read (trimmed when `data.trim`). */
 export interface MissingValues {
@@ -189,8 +151,26 @@ export function bindHeader(config: MlopsConfig, header: readonly string[], line 
   return { binding: bindable ? { header, featureColumns, targetColumn, sliceColumns } : null, issues };
 }
 
+/** Plain numbers (`parseNumber`, the fast path), numbers in a column format, categories, dates. */
 const kindNumeric = 0;
 const kindCategorical = 1;
+const kindFormattedNumber = 2;
+const kindDateTime = 3;
+
+/** Reads a cell into a number (a datetime: epoch ms), or says why it cannot. */
+type CellReader = (cell: string) => number | string;
+
+function kindOf(feature: FeatureSpec, config: MlopsConfig): number {
+  if (feature.type === 'categorical') return kindCategorical;
+  if (feature.type === 'datetime') return kindDateTime;
+  return isPlainNumberFormat(numberFormatOf(feature, config.data.decimal)) ? kindNumeric : kindFormattedNumber;
+}
+
+function readerOf(feature: FeatureSpec, config: MlopsConfig): CellReader | null {
+  if (feature.type === 'datetime') return compileDateTimeParser(dateTimeFormatOf(feature));
+  if (feature.type === 'numeric') return compileNumberParser(numberFormatOf(feature, config.data.decimal));
+  return null;
+}
 
 /** Receives the issues a row parser finds. */
 export type IssueSink = (issue: DataIssue) => void;
@@ -210,7 +190,7 @@ function describeVocabulary(vocabulary: readonly string[]): string {
  * after {@link RowParser.parse}, before the next call.
  */
 export class RowParser {
-  /** Per feature (config order): the number of a numeric feature, NaN when missing or invalid. */
+  /** Per feature (config order): the number of a numeric feature, a datetime's epoch ms; NaN when missing or invalid. */
   readonly numbers: Float64Array;
   /** Per feature: a categorical feature's vocabulary index, {@link missingCode} or {@link outOfVocabularyCode}. */
   readonly codes: Int32Array;
@@ -230,6 +210,10 @@ export class RowParser {
   private readonly maxs: Float64Array;
   private readonly vocabularies: (Map<string, number> | null)[];
   private readonly vocabularyLists: (readonly string[] | null)[];
+  /** Per feature: values outside the vocabulary are expected (a `top_k` feature) and not a domain issue. */
+  private readonly outOfVocabularyExpected: boolean[];
+  private readonly readers: (CellReader | null)[];
+  private readonly targetReader: CellReader | null;
   private readonly missing: MissingValues;
   private readonly domainSeverity: DataIssue['severity'];
   private readonly targetColumn: number;
@@ -243,7 +227,11 @@ export class RowParser {
     this.numbers = new Float64Array(count);
     this.codes = new Int32Array(count);
     this.texts = new Array<string | null>(count).fill(null);
-    this.kinds = Uint8Array.from(features, (f) => (f.type === 'numeric' ? kindNumeric : kindCategorical));
+    this.kinds = Uint8Array.from(features, (f) => kindOf(f, config));
+    this.readers = features.map((f) => readerOf(f, config));
+    this.outOfVocabularyExpected = features.map((f) => f.type === 'categorical' && f.top_k !== undefined);
+    const targetFormat = { decimal: config.data.decimal, group: '', percent: false, currency: null, parentheses: false } as const;
+    this.targetReader = isPlainNumberFormat(targetFormat) ? null : compileNumberParser(targetFormat);
     this.columns = binding.featureColumns;
     this.names = features.map((f) => f.name);
     this.mins = Float64Array.from(features, (f) => (f.type === 'numeric' && f.min !== undefined ? f.min : -Infinity));
@@ -288,6 +276,20 @@ export class RowParser {
           sink(numberIssue(parsed, cell, this.names[slot]!, line));
           valid = false;
         }
+      } else if (this.kinds[slot] !== kindCategorical) {
+        this.codes[slot] = 0;
+        const read = this.readers[slot]!(cell);
+        if (typeof read === 'number') {
+          this.numbers[slot] = read;
+          if (read < this.mins[slot]! || read > this.maxs[slot]!) {
+            sink(this.rangeIssue(slot, read, line));
+            if (this.domainSeverity === 'error') valid = false;
+          }
+        } else {
+          this.numbers[slot] = Number.NaN;
+          sink(formatIssue(this.kinds[slot] === kindDateTime ? 'invalid-date' : 'non-numeric', read, cell, this.names[slot]!, line));
+          valid = false;
+        }
       } else {
         this.numbers[slot] = Number.NaN;
         const code = this.vocabularies[slot]!.get(cell);
@@ -295,6 +297,7 @@ export class RowParser {
           this.codes[slot] = code;
         } else {
           this.codes[slot] = outOfVocabularyCode;
+          if (this.outOfVocabularyExpected[slot]) continue;
           sink({
             code: 'unseen-category',
             severity: this.domainSeverity,
@@ -337,9 +340,9 @@ export class RowParser {
       this.targetCode = index;
       return true;
     }
-    const parsed = parseNumber(cell);
+    const parsed = this.targetReader === null ? parseNumber(cell) : this.targetReader(cell);
     if (typeof parsed !== 'number') {
-      sink(numberIssue(parsed, cell, column, line));
+      sink(this.targetReader === null ? numberIssue(parsed as NumberProblem, cell, column, line) : formatIssue('non-numeric', parsed, cell, column, line));
       return false;
     }
     this.targetNumber = parsed;
@@ -377,6 +380,11 @@ function numberIssue(problem: NumberProblem, cell: string, column: string, line:
   return { code: problem, severity: 'error', line, column, message };
 }
 
+/** A cell that breaks its column's number or date format, with the reason the compiled parser gives. */
+function formatIssue(code: string, reason: string, cell: string, column: string, line: number): DataIssue {
+  return { code, severity: 'error', line, column, message: `line ${line}, column "${column}": ${showValue(cell)} ${reason}` };
+}
+
 function labelIssue(cell: string, column: string, line: number, expected: string): DataIssue {
   return { code: 'unseen-label', severity: 'error', line, column, message: `line ${line}, column "${column}": ${showValue(cell)} is not ${expected}` };
 }
@@ -395,6 +403,7 @@ export function featureValuesSchema(features: readonly FeatureSpec[]): z.ZodType
   const shape: Record<string, z.ZodType<number | string | null>> = {};
   for (const feature of features) {
     shape[feature.name] = feature.type === 'numeric' ? z.number().finite().nullable() : z.string().nullable();
+    if (feature.type === 'datetime') shape[feature.name] = z.union([z.string(), z.number().finite()]).nullable();
   }
   return z.strictObject(shape) as z.ZodType<Record<string, number | string | null>>;
 }

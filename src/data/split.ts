@@ -40,3 +40,48 @@ export function splitByKey(rows: readonly { key: string }[], settings: SplitSett
   for (const { key, index } of order) split[assignSplit(key, settings)].push(index);
   return split;
 }
+
+/** Where an out-of-time split cuts: rows from `validationFrom` (epoch ms) are validation, from `testFrom` test. */
+export interface TimeCuts {
+  validationFrom: number;
+  testFrom: number;
+}
+
+/**
+ * The cut points of an out-of-time split (`split.time_column`): the test split is the latest
+ * `test_fraction` of the rows, the validation split the latest `validation_fraction` of the rows
+ * before it, and training everything earlier. Rows that share a time stay together, on the later
+ * side of a cut, so a split may hold a few more rows than its fraction. `times` (epoch ms, one per
+ * row, any order) is sorted in place: a loader that streams rows keeps only this array.
+ */
+export function timeSplitCuts(times: Float64Array, settings: Pick<SplitSettings, 'test_fraction' | 'validation_fraction'>): TimeCuts {
+  times.sort();
+  const n = times.length;
+  const testCount = Math.round(n * settings.test_fraction);
+  const testFrom = testCount === 0 ? Infinity : times[n - testCount]!;
+  let before = 0;
+  while (before < n && times[before]! < testFrom) before++;
+  const validationCount = Math.round(before * settings.validation_fraction);
+  const validationFrom = validationCount === 0 ? testFrom : times[before - validationCount]!;
+  return { validationFrom, testFrom };
+}
+
+/** The split of a row at `time` (epoch ms) under an out-of-time split's cut points. */
+export function assignTimeSplit(time: number, cuts: TimeCuts): SplitName {
+  if (time >= cuts.testFrom) return 'test';
+  return time >= cuts.validationFrom ? 'validation' : 'train';
+}
+
+/**
+ * Splits rows by their time (see {@link timeSplitCuts}); within each split rows are ordered by
+ * key, as {@link splitByKey} orders them, so training sees the same sequence however the file
+ * was ordered.
+ */
+export function splitByTime(rows: readonly { key: string; time: number }[], settings: SplitSettings): SplitIndices & { cuts: TimeCuts } {
+  const cuts = timeSplitCuts(Float64Array.from(rows, (row) => row.time), settings);
+  const order = rows.map((row, index) => ({ key: row.key, index }));
+  order.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.index - b.index));
+  const split: SplitIndices & { cuts: TimeCuts } = { train: [], validation: [], test: [], cuts };
+  for (const { index } of order) split[assignTimeSplit(rows[index]!.time, cuts)].push(index);
+  return split;
+}

@@ -5,9 +5,13 @@ import type { MlopsConfig } from '../config/schema.js';
 import { DataError, type DataIssue } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { readCsv } from './csv-source.js';
+import { LeakageCollector } from './leakage-scan.js';
+import type { LeakageVerdict } from './leakage.js';
 import { dataProfileSchema } from './profile-schema.js';
 import { CategoricalAccumulator, ProfileBuilder, targetLabels } from './profile.js';
-import { bindHeader, compileRowParser, type HeaderBinding, type RowParser } from './row-schema.js';
+import { bindRowKey, DuplicateKeyFinder, duplicateKeyIssue, missingKeyIssue, type RowKeyBinding } from './row-key.js';
+import { bindHeader, compileRowParser, missingCode, missingValuesOf, type HeaderBinding, type RowParser } from './row-schema.js';
+import { assignSplit } from './split.js';
 
 /** One problem in a data file (the shape of DataIssue in core/errors.ts). */
 export const dataIssueSchema = z.object({
@@ -74,8 +78,11 @@ export function resolveDataFile(loaded: LoadedConfig, dataPath?: string): { path
 export interface ScanHooks {
   /** Called once the header is matched against the config (binding null when it could not be). */
   onHeader?: (header: readonly string[], binding: HeaderBinding | null) => void;
-  /** Called for each valid row right after it is parsed (the parser's buffers hold its values). */
-  onValidRow?: (row: RowParser, cells: readonly string[], line: number) => void;
+  /**
+   * Called for each valid row right after it is parsed (the parser's buffers hold its values),
+   * with the row's key (row-key.ts).
+   */
+  onValidRow?: (row: RowParser, cells: readonly string[], line: number, key: string) => void;
 }
 
 /** A finished scan: the report plus what loading needs. */
@@ -84,6 +91,10 @@ export interface DatasetScan {
   /** Header names as read (trimmed when `data.trim`), or null without a header. */
   header: readonly string[] | null;
   binding: HeaderBinding | null;
+  /** Which columns identify a row in this file, or null when the header could not be bound. */
+  rowKey: RowKeyBinding | null;
+  /** Features suspected of target leakage, with their evidence (empty when the check is off or did not run). */
+  leakage: LeakageVerdict[];
 }
 
 /**
@@ -137,12 +148,17 @@ export async function scanDataset(options: ValidateDatasetOptions, hooks: ScanHo
   const progressEvery = options.progressEvery ?? 100_000;
   const issues = new IssueLog(config.validation.max_reported_issues);
   /** Set once the header is read (callbacks fill it, so it is an object rather than narrowed locals). */
-  const bound: { header: readonly string[] | null; binding: HeaderBinding | null; parser: RowParser | null; profile: ProfileBuilder | null } = {
+  const bound: { header: readonly string[] | null; binding: HeaderBinding | null; parser: RowParser | null; profile: ProfileBuilder | null; rowKey: RowKeyBinding | null } = {
     header: null,
     binding: null,
     parser: null,
     profile: null,
+    rowKey: null,
   };
+  const missing = missingValuesOf(config.data.missing_values);
+  const duplicates = config.split.key_columns ? new DuplicateKeyFinder() : null;
+  const leakage = LeakageCollector.for(config);
+  const timeSlot = config.split.time_column === undefined ? -1 : config.features.findIndex((f) => f.name === config.split.time_column);
   let records = 0;
   let validRows = 0;
   const onValidRow = hooks.onValidRow;
@@ -155,32 +171,57 @@ export async function scanDataset(options: ValidateDatasetOptions, hooks: ScanHo
       const header = [...cells];
       const { binding, issues: headerIssues } = bindHeader(config, header, line);
       headerIssues.forEach(issues.fileIssue);
+      const rowKey = bindRowKey(header, config.split.key_columns, line, config.data.ignore_columns);
+      rowKey.issues.forEach(issues.fileIssue);
       bound.header = header;
-      bound.binding = binding;
-      if (binding) {
+      bound.binding = rowKey.binding ? binding : null;
+      bound.rowKey = rowKey.binding;
+      if (binding && rowKey.binding) {
         bound.parser = compileRowParser(config, binding);
         bound.profile = new ProfileBuilder(config);
       }
-      hooks.onHeader?.(header, binding);
+      hooks.onHeader?.(header, bound.binding);
     },
     onRow: (cells, line) => {
       records++;
       const parser = bound.parser;
-      if (parser !== null && parser.parse(cells, line, issues.rowIssue)) {
+      if (parser !== null && checkRow(parser, bound.rowKey!, cells, line)) {
+        const key = bound.rowKey!.key(cells);
+        const earlier = duplicates?.add(key, line) ?? -1;
+        if (earlier >= 0) issues.rowIssue(duplicateKeyIssue(bound.rowKey!, cells, line, earlier));
         validRows++;
         bound.profile!.add(parser);
-        onValidRow?.(parser, cells, line);
+        // With a time split the training rows are known only once every time is read: all rows count.
+        if (leakage !== null && (timeSlot >= 0 || assignSplit(key, config.split) === 'train')) leakage.add(parser);
+        onValidRow?.(parser, cells, line, key);
       }
       if (records % progressEvery === 0) logger.progress(`validated ${records.toLocaleString('en-US')} rows`);
     },
     onIssue: (issue) => (rowLevelCsvCodes.has(issue.code) ? issues.rowIssue(issue) : issues.fileIssue(issue)),
   });
 
+  /** Parses a row and checks its identity: every problem reported, true when the row is valid. */
+  function checkRow(parser: RowParser, rowKey: RowKeyBinding, cells: readonly string[], line: number): boolean {
+    let valid = parser.parse(cells, line, issues.rowIssue);
+    const keyIssue = missingKeyIssue(rowKey, cells, line, missing);
+    if (keyIssue !== null) {
+      issues.rowIssue(keyIssue);
+      valid = false;
+    }
+    if (timeSlot >= 0 && parser.codes[timeSlot] === missingCode) {
+      const column = config.split.time_column!;
+      issues.rowIssue({ code: 'missing-time', severity: 'error', line, column, message: `line ${line}, column "${column}": the time is missing; every row needs one to be split by time (split.time_column)` });
+      valid = false;
+    }
+    return valid;
+  }
+
   const rows = summary.rows + summary.rejectedRecords;
   let dataProfile: ValidationReport['profile'] = null;
   // The dataset rules and the profile need the whole file read against a matched header.
   if (bound.profile && summary.complete) {
     datasetIssues(config, bound.profile, validRows).forEach(issues.fileIssue);
+    leakage?.issues(timeSlot >= 0 ? `all ${validRows.toLocaleString('en-US')} valid rows, as split.time_column decides the training rows only after the whole file is read` : `the ${leakage.rows.toLocaleString('en-US')} rows of the training split`).forEach(issues.fileIssue);
     dataProfile = bound.profile.finish({ file, sha256: summary.sha256, rows, valid_rows: validRows, columns: bound.header ?? [] });
   }
   const report: ValidationReport = {
@@ -198,7 +239,8 @@ export async function scanDataset(options: ValidateDatasetOptions, hooks: ScanHo
     duration_ms: Math.round(performance.now() - started),
   };
   logger.debug(`validated ${file}: ${rows} rows (${report.valid_rows} valid), ${summary.blankLines} blank lines skipped, ${summary.bytes} bytes in ${report.duration_ms} ms`);
-  return { report, header: bound.header, binding: bound.binding };
+  const suspected = leakage !== null && dataProfile !== null ? leakage.verdicts().filter((verdict) => verdict.suspected) : [];
+  return { report, header: bound.header, binding: bound.binding, rowKey: bound.rowKey, leakage: suspected };
 }
 
 /**
@@ -213,7 +255,13 @@ export async function scanDataset(options: ValidateDatasetOptions, hooks: ScanHo
  *   unless `validation.domain_violations: error`);
  * - dataset, over valid rows: `too-few-rows` (`validation.min_rows`), `too-few-test-rows` (the
  *   expected test split under 10 rows), `single-class`, `constant-target`, `mostly-missing`
- *   (errors) and `absent-class` (a configured multiclass class never occurs: a warning).
+ *   (errors) and `absent-class` (a configured multiclass class never occurs: a warning);
+ * - row identity: `missing-key-column`, `duplicate-key-column` (header), `missing-key` (a key
+ *   cell is missing: an error), `duplicate-key` (two rows share a key under `split.key_columns`: a
+ *   warning), `missing-time` (no value in `split.time_column`: an error);
+ * - `suspected-leakage`: a feature that alone predicts the target almost perfectly on the
+ *   training split, or is present only for one class (`validation.leakage`: warning, error or off);
+ *   `invalid-date`: a cell that is not a date in its datetime feature's format.
  * Blank lines are skipped wherever they are, counted in `blank_lines`, and are not an issue.
  * Warnings do not fail validation; errors do. Throws DataError only when the file cannot be
  * read at all (not found, a directory, no permission).

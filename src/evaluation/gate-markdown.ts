@@ -68,6 +68,7 @@ export function renderGateMarkdown(verdict: GateVerdict, options: { title?: stri
   const champion = verdict.champion_version === null ? 'no champion' : `champion \`${verdict.champion_version}\``;
   lines.push(`Candidate \`${verdict.candidate}\` vs ${champion}; primary metric \`${verdict.primary_metric}\`.`, '');
   if (verdict.champion_note) lines.push(`> ${escapeMarkdownText(verdict.champion_note)}`, '');
+  if (verdict.comparison) lines.push(`Compared on ${escapeMarkdownText(verdict.comparison.note)}.`, '');
 
   const overall = verdict.checks.filter((c) => c.slice_column === undefined);
   if (overall.length > 0) {

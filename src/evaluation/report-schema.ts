@@ -75,6 +75,27 @@ export const gateCheckSchema = z.object({
 });
 export type GateCheck = z.infer<typeof gateCheckSchema>;
 
+/**
+ * Which test rows candidate and champion were compared on: the test split minus the rows the
+ * champion trained on (src/pipeline/fair-comparison.ts), and why others were left out.
+ */
+export const testComparisonSchema = z.object({
+  /**
+   * How the rows were chosen: `no_champion` (every test row), `training_keys` (the champion's
+   * recorded training rows left out), `unverified` (every test row, because the champion's training
+   * rows cannot be identified: see `note`).
+   */
+  basis: z.enum(['no_champion', 'training_keys', 'unverified']),
+  test_rows: z.number().int().min(0),
+  /** Rows both models were scored on for the gate. */
+  comparable_rows: z.number().int().min(0),
+  /** Test rows the champion trained on, left out of the comparison. */
+  excluded_rows: z.number().int().min(0),
+  /** The comparison in words, e.g. "1,120 test rows of 1,403: 283 rows left out because champion 1.0.0 trained on them". */
+  note: z.string(),
+});
+export type TestComparison = z.infer<typeof testComparisonSchema>;
+
 /** The gate's decision, with everything needed to explain it. */
 export const gateVerdictSchema = z.object({
   passed: z.boolean(),
@@ -88,5 +109,7 @@ export const gateVerdictSchema = z.object({
   primary_metric: z.string(),
   checks: z.array(gateCheckSchema),
   evaluated_at: z.string(),
+  /** The rows the comparison used (absent in verdicts written before it was recorded). */
+  comparison: testComparisonSchema.optional(),
 });
 export type GateVerdict = z.infer<typeof gateVerdictSchema>;

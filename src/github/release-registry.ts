@@ -14,7 +14,7 @@ import { ModelRegistry } from '../registry/registry.js';
 import type { RegisteredVersion } from '../registry/registry-schema.js';
 import { listModelFiles } from '../registry/version-folder.js';
 import type { GitHubClient, RepositoryRef } from './client.js';
-import { downloadReleaseAsset, modelReleaseAssetNames, type ModelRelease } from './releases.js';
+import { downloadReleaseAsset, modelReleaseAssetNames, optionalModelReleaseAssetNames, type ModelRelease } from './releases.js';
 
 /**
  * A GitHub Release materialised as a version of the local registry, so that the same
@@ -62,12 +62,15 @@ export async function importReleaseVersion(
   const staging = join(registryRoot, '.imports', `${release.version}-${process.pid}-${randomBytes(4).toString('hex')}`);
   await mkdir(staging, { recursive: true });
   try {
+    const wanted: readonly string[] = [...modelReleaseAssetNames, ...optionalModelReleaseAssetNames];
+    let downloaded = 0;
     for (const asset of release.assets) {
-      if (!(modelReleaseAssetNames as readonly string[]).includes(asset.name)) continue;
+      if (!wanted.includes(asset.name)) continue;
       const bytes = await downloadReleaseAsset(client, repository, asset.id);
       await writeFileAtomic(join(staging, asset.name), bytes);
+      downloaded++;
     }
-    options.logger.info(`Downloaded ${modelReleaseAssetNames.length} assets of release ${release.tag}.`);
+    options.logger.info(`Downloaded ${downloaded} assets of release ${release.tag}.`);
     const entry = await describeStagedVersion(staging, release);
     await registry.adoptVersion(staging, entry, { promote: options.champion, reason: `champion is release ${release.tag}` });
   } finally {

@@ -22,6 +22,12 @@ export const modelReleaseAssetNames = [
   'card.md',
 ] as const;
 
+/**
+ * Files a model release carries when the version has them: the keys of its training rows (versions
+ * registered before they were recorded lack it; the gate then states its fallback).
+ */
+export const optionalModelReleaseAssetNames = ['training-keys.mlks'] as const;
+
 /** A release as this module uses it. */
 export interface ModelRelease {
   id: number;

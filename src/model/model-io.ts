@@ -9,11 +9,15 @@ import { describeJsonFileProblem, readJsonFile, type JsonFileProblem } from '../
 import { checkWeightFiles, modelJsonFileName, ModelFilesError } from './weights-manifest.js';
 import { preprocessingSpecSchema, type PreprocessingSpec } from './preprocessing.js';
 
-/** File names of a saved model, as tfjs-node's `file://` handler writes them, plus our preprocessing. */
+/**
+ * File names of a saved model, as tfjs-node's `file://` handler writes them, plus our
+ * preprocessing and the set of the rows it trained on (see src/data/row-key-set.ts).
+ */
 export const modelFiles = {
   topology: modelJsonFileName,
   weights: 'weights.bin',
   preprocessing: 'preprocessing.json',
+  trainingKeys: 'training-keys.mlks',
 } as const;
 
 /**

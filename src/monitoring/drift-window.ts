@@ -59,10 +59,12 @@ const unbinnedCode = -2;
 /**
  * The drift baseline of a model: its training profile's histograms and frequencies, and its
  * preprocessing vocabulary. Throws when the profile does not describe every feature the model
- * uses with the same type (the version is inconsistent and must not be served).
+ * uses with the same type (the version is inconsistent and must not be served). Datetime
+ * features are left out: dates move forward, so live dates always lie past the training range.
  */
 export function driftBaseline(spec: PreprocessingSpec, profile: DataProfile): DriftBaseline {
-  const features = spec.features.map((transform): FeatureBaseline => {
+  const monitored = spec.features.filter((transform) => transform.type !== 'datetime');
+  const features = monitored.map((transform): FeatureBaseline => {
     const column = Object.hasOwn(profile.features, transform.name) ? profile.features[transform.name] : undefined;
     if (!column) throw new Error(`profile.json has no profile of feature '${transform.name}'`);
     if (column.type !== transform.type) {

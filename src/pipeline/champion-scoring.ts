@@ -1,6 +1,6 @@
 import type { GateConfig, MlopsConfig } from '../config/schema.js';
 import { describeError } from '../core/errors.js';
-import type { DatasetRow } from '../data/load-dataset.js';
+import type { DatasetRow, LoadedDataset } from '../data/load-dataset.js';
 import { evaluatePredictions } from '../evaluation/evaluate.js';
 import type { GateChampion } from '../evaluation/gate.js';
 import type { EvaluationReport, GateVerdict } from '../evaluation/report-schema.js';
@@ -31,14 +31,16 @@ export function metricTargets(spec: PreprocessingSpec, rows: readonly DatasetRow
  * file (dataset-split.ts), so a model is scored keeping only its predictions, never the rows.
  */
 export interface TestRows {
-  forEachChunk(onChunk: (rows: readonly DatasetRow[]) => void): Promise<void>;
+  /** Hands every test row over, in the same order each time; resolves to the key columns the rows' keys were computed over. */
+  forEachChunk(onChunk: (rows: readonly DatasetRow[]) => void): Promise<LoadedDataset['rowKey']>;
 }
 
-/** Test rows held in memory. */
-export function testRowsOf(rows: readonly DatasetRow[]): TestRows {
+/** Test rows held in memory, with the key columns of their dataset. */
+export function testRowsOf(rows: readonly DatasetRow[], rowKey: LoadedDataset['rowKey']): TestRows {
   return {
     forEachChunk: async (onChunk) => {
       if (rows.length > 0) onChunk(rows);
+      return rowKey;
     },
   };
 }

@@ -2,6 +2,8 @@ import { defaultPrimaryMetric } from '../config/load.js';
 import { saveModel } from '../model/model-io.js';
 import { describeArchitecture } from '../model/network.js';
 import { trainNetwork } from '../model/train.js';
+import type { SplitTimeRanges } from './dataset-split.js';
+import { writeTrainingKeys } from './fair-comparison.js';
 import { hashModelFiles, readCurrentRun } from './freshness.js';
 import type { StepContext } from './step-context.js';
 import { prepareTrainingData } from './training-data.js';
@@ -18,8 +20,9 @@ export async function trainStep(ctx: StepContext): Promise<TrainingRecord> {
   for (const name of staleAfterTraining) await workspace.remove(name);
   const data = await prepareTrainingData(ctx, run);
   const split = data.split;
+  const how = data.timeRanges ? `by time: ${describeRanges(data.timeRanges)}` : `seed ${config.split.seed}`;
   logger.info(
-    `Split ${split.train + split.validation + split.test} rows: ${split.train} train, ${split.validation} validation, ${split.test} test (seed ${config.split.seed})` +
+    `Split ${split.train + split.validation + split.test} rows: ${split.train} train, ${split.validation} validation, ${split.test} test (${how})` +
       `${data.streamed ? '; training reads them from disk' : ''}.`,
   );
   const spec = data.spec;
@@ -39,6 +42,7 @@ export async function trainStep(ctx: StepContext): Promise<TrainingRecord> {
   const modelDir = workspace.path('modelDir');
   await saveModel(result.network, modelDir, spec);
   result.network.dispose();
+  const trainingKeys = await writeTrainingKeys(modelDir, data.trainingKeys, data.rowKey);
   const record: TrainingRecord = {
     run_id: run.run_id,
     data_sha256: run.data_sha256,
@@ -56,6 +60,8 @@ export async function trainStep(ctx: StepContext): Promise<TrainingRecord> {
     architecture: describeArchitecture(spec, config.model),
     split: { train: split.train, validation: split.validation, test: split.test },
     streamed: data.streamed,
+    training_keys: trainingKeys,
+    ...(data.timeRanges ? { time_split: { column: config.split.time_column!, ranges: data.timeRanges } } : {}),
     history: result.history,
     model_files: await hashModelFiles(modelDir),
     finished_at: new Date().toISOString(),
@@ -66,4 +72,12 @@ export async function trainStep(ctx: StepContext): Promise<TrainingRecord> {
     `Trained on ${result.backend.name} in ${(result.durationMs / 1000).toFixed(1)} s: ${result.epochsRun} epochs, kept epoch ${result.bestEpoch} (${result.monitor.name} ${result.monitor.best.toFixed(4)}), ${record.samples_per_second} samples/s.`,
   );
   return record;
+}
+
+/** Each split's time range in words, for the log. */
+function describeRanges(ranges: SplitTimeRanges): string {
+  const day = (iso: string) => iso.slice(0, 10);
+  return (['train', 'validation', 'test'] as const)
+    .map((name) => `${name} ${ranges[name] ? `${day(ranges[name].from)}…${day(ranges[name].to)}` : 'empty'}`)
+    .join(', ');
 }

@@ -2,7 +2,8 @@ import { mkdir, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { streamingRowThreshold } from '../config/schema.js';
 import { ConfigError, DataError } from '../core/errors.js';
-import { loadDataset, type DatasetRow } from '../data/load-dataset.js';
+import { loadDataset, type DatasetRow, type LoadedDataset } from '../data/load-dataset.js';
+import { RowKeySetBuilder } from '../data/row-key-set.js';
 import { assignSplit, type SplitName } from '../data/split.js';
 import { validationReportSchema } from '../data/validate.js';
 import { EncodedMatrixWriter, encodedRowBytes, fileTrainingRows, fileValidationRows } from '../model/encoded-matrix.js';
@@ -11,13 +12,14 @@ import { TrainingSample } from '../model/preprocessing-sample.js';
 import { TargetVariety } from '../model/target-transform.js';
 import { inMemoryTrainingRows, inMemoryValidationRows, type TrainingRows, type ValidationRows } from '../model/training-rows.js';
 import { metricTargets } from './champion-scoring.js';
-import { loadSplitDataset } from './dataset-split.js';
+import { loadSplitDataset, type SplitTimeRanges } from './dataset-split.js';
 import type { StepContext } from './step-context.js';
 import type { RunManifest } from './workspace.js';
 
 /**
  * The training data as the trainer reads it, held one of two ways (`training.streaming`):
  * - in memory (small data): the rows loaded and split as evaluate splits them, encoded at once;
+ *   the only way for an out-of-time split (`split.time_column`), which needs every row's time;
  * - streamed (large data): one pass over the file fits the preprocessing on a seeded sample of the
  *   training rows while it counts the splits (the hash split applied row by row), a second encodes
  *   the training and validation rows into Float32 files in the workspace (`encoded/`), and
@@ -30,6 +32,12 @@ export interface TrainingData {
   validation: ValidationRows;
   split: Record<SplitName, number>;
   streamed: boolean;
+  /** The keys of the training and validation rows (what the model trained on: fair-comparison.ts). */
+  trainingKeys: RowKeySetBuilder;
+  /** The key columns those keys were computed over. */
+  rowKey: LoadedDataset['rowKey'];
+  /** Each split's time range, when the split is out-of-time. */
+  timeRanges: SplitTimeRanges | null;
   /** Deletes what the data left on disk (the encoded files). */
   release(): Promise<void>;
 }
@@ -39,15 +47,28 @@ export function shouldStream(setting: 'auto' | 'always' | 'never', validRows: nu
   return setting === 'always' || (setting === 'auto' && validRows > streamingRowThreshold);
 }
 
-/** Prepares the training data of the workspace's run, in memory or streamed. */
+/**
+ * Prepares the training data of the workspace's run, in memory or streamed. An out-of-time split
+ * (`split.time_column`) always trains in memory: streaming assigns each row its split by its key's
+ * hash as it reads it, and a time split needs every row's time first (config load rejects
+ * `training.streaming: always` with a time column).
+ */
 export async function prepareTrainingData(ctx: StepContext, run: RunManifest): Promise<TrainingData> {
   const validation = await ctx.workspace.read('validation', validationReportSchema, 'validate');
-  return shouldStream(ctx.loaded.config.training.streaming, validation.valid_rows) ? streamedTrainingData(ctx, run) : inMemoryTrainingData(ctx);
+  const { training, split } = ctx.loaded.config;
+  if (!shouldStream(training.streaming, validation.valid_rows)) return inMemoryTrainingData(ctx);
+  if (split.time_column !== undefined) {
+    ctx.logger.info(
+      `Training in memory although ${validation.valid_rows.toLocaleString('en-US')} rows would stream (training.streaming: auto): split.time_column '${split.time_column}' splits by time, which needs every row's time before a split is assigned.`,
+    );
+    return inMemoryTrainingData(ctx);
+  }
+  return streamedTrainingData(ctx, run);
 }
 
 async function inMemoryTrainingData(ctx: StepContext): Promise<TrainingData> {
   const config = ctx.loaded.config;
-  const { dataset, split } = await loadSplitDataset(ctx);
+  const { dataset, split, timeRanges } = await loadSplitDataset(ctx);
   const pick = (indices: number[]) => indices.map((i) => dataset.rows[i]!);
   const train = pick(split.train);
   const validation = pick(split.validation);
@@ -56,12 +77,18 @@ async function inMemoryTrainingData(ctx: StepContext): Promise<TrainingData> {
   variety.check(config.data.target);
   const spec = fitPreprocessing(config.features, config.task, train.map((r) => r.features), train.map((r) => r.target));
   const encode = (rows: DatasetRow[]) => ({ x: encodeFeatures(spec, rows.map((r) => r.features)), y: encodeTargets(spec, rows.map((r) => r.target)), rows: rows.length });
+  const trainingKeys = new RowKeySetBuilder();
+  for (const row of train) trainingKeys.add(row.key);
+  for (const row of validation) trainingKeys.add(row.key);
   return {
     spec,
     train: inMemoryTrainingRows(encode(train)),
     validation: inMemoryValidationRows(encode(validation), metricTargets(spec, validation)),
     split: { train: train.length, validation: validation.length, test: split.test.length },
     streamed: false,
+    trainingKeys,
+    rowKey: dataset.rowKey,
+    timeRanges,
     release: async () => {},
   };
 }
@@ -76,12 +103,15 @@ async function streamedTrainingData(ctx: StepContext, run: RunManifest): Promise
   const counts: Record<SplitName, number> = { train: 0, validation: 0, test: 0 };
   const sample = new TrainingSample(config.model.seed);
   const variety = new TargetVariety();
+  const trainingKeys = new RowKeySetBuilder();
   const fitPass = await loadDataset({
     config: loaded,
     logger,
     onRow: (row) => {
       const split = assignSplit(row.key, settings);
       counts[split]++;
+      if (split === 'test') return;
+      trainingKeys.add(row.key);
       if (split !== 'train') return;
       sample.add(row.features, row.target);
       variety.add(row.target);
@@ -137,6 +167,9 @@ async function streamedTrainingData(ctx: StepContext, run: RunManifest): Promise
       validation: fileValidationRows(validationFile, validationTargets),
       split: counts,
       streamed: true,
+      trainingKeys,
+      rowKey: fitPass.rowKey,
+      timeRanges: null,
       release,
     };
   } catch (error) {

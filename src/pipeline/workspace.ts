@@ -6,6 +6,7 @@ import { configOverridesSchema, type ConfigOverrides } from '../config/overrides
 import { writeJsonAtomic } from '../core/atomic-fs.js';
 import { readJsonFile, type JsonFileProblem } from '../core/json-file.js';
 import { formatKeyPath } from '../core/zod-issues.js';
+import { lineageTimeSplitSchema, lineageTrainingKeysSchema } from '../registry/lineage-schema.js';
 import { WorkspaceError, type StepName } from './step-errors.js';
 
 /**
@@ -16,7 +17,7 @@ import { WorkspaceError, type StepName } from './step-errors.js';
  *   run.json            identity of the run (id, start, config and data hashes)
  *   config-overrides.json  the model.* keys a sweep candidate changes (absent when none)
  *   validation.json     the validation report; profile.json the data profile
- *   model/              model.json, weights.bin, preprocessing.json
+ *   model/              model.json, weights.bin, preprocessing.json, training-keys.mlks
  *   training.json       how the model was trained (backend, epochs, split sizes, file hashes)
  *   metrics.json        the candidate's evaluation; champion-metrics.json the champion's
  *   gate.json, gate.md  the verdict
@@ -72,6 +73,10 @@ export const trainingRecordSchema = z.object({
   split: z.object({ train: z.number().int(), validation: z.number().int(), test: z.number().int() }),
   /** Whether training read the rows from an encoded file on disk (`training.streaming`) rather than memory. */
   streamed: z.boolean().optional(),
+  /** The rows the model trained on (the key set file is in the model folder). */
+  training_keys: lineageTrainingKeysSchema,
+  /** The time column and each split's time range, when the split was out-of-time. */
+  time_split: lineageTimeSplitSchema.optional(),
   history: z.array(
     z.object({
       epoch: z.number().int(),

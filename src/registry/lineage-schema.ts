@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { taskSchema, type TaskSpec } from '../config/schema.js';
-import { canonicalJson, sha256 } from '../core/hash.js';
+import { taskSchema } from '../config/schema.js';
 
 /**
  * The lineage of one trained model (`lineage.json` in every registered version): everything a
@@ -9,6 +8,36 @@ import { canonicalJson, sha256 } from '../core/hash.js';
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 as 64 lowercase hex characters');
 const count = z.number().int().min(0);
+
+/**
+ * Which rows a model trained on (its training and validation splits: the rows it fitted and early
+ * stopped on), so that a later gate scores candidate and champion only on rows neither saw. The
+ * keys themselves are in a Golomb-coded set file beside the model (src/data/row-key-set.ts).
+ */
+export const lineageTrainingKeysSchema = z.object({
+  /** The key set file, in the version folder. */
+  file: z.string().min(1),
+  sha256: sha256Hex,
+  /** Distinct row keys in the set. */
+  count,
+  /** Probability that a row the model never saw is taken for one of its rows (it is then left out of comparisons). */
+  false_positive_rate: z.number().min(0).max(1),
+  /** The columns each key was computed over (sorted by name): `split.key_columns`, or every column but the ignored ones. */
+  key_columns: z.array(z.string().min(1)).min(1),
+  /** Whether the key is the whole row (no `split.key_columns`): then any new column the model uses changes every key. */
+  whole_row: z.boolean(),
+});
+export type LineageTrainingKeys = z.infer<typeof lineageTrainingKeysSchema>;
+
+/** An out-of-time split: the time column and each split's earliest and latest time (ISO 8601). */
+export const lineageTimeSplitSchema = z.object({
+  column: z.string().min(1),
+  ranges: z.object({
+    train: z.object({ from: z.string(), to: z.string() }).nullable(),
+    validation: z.object({ from: z.string(), to: z.string() }).nullable(),
+    test: z.object({ from: z.string(), to: z.string() }).nullable(),
+  }),
+});
 
 /** The dataset a model was trained on, identified by content. */
 export const lineageDatasetSchema = z.object({
@@ -25,6 +54,10 @@ export const lineageDatasetSchema = z.object({
   validation_rows: count,
   /** Held-out rows the evaluation and the gate are computed on. */
   test_rows: count,
+  /** The rows the model trained on (absent in versions registered before it was recorded). */
+  training_keys: lineageTrainingKeysSchema.optional(),
+  /** Present when the split was out-of-time (`split.time_column`). */
+  time_split: lineageTimeSplitSchema.optional(),
 });
 
 /** The code that trained the model. Nulls when it did not run inside a git checkout. */
@@ -50,7 +83,7 @@ export const lineageConfigSchema = z.object({
  */
 export const lineageFeatureSchema = z.looseObject({
   name: z.string().min(1),
-  type: z.enum(['numeric', 'categorical']),
+  type: z.enum(['numeric', 'categorical', 'datetime']),
 });
 export type LineageFeature = z.infer<typeof lineageFeatureSchema>;
 
@@ -68,6 +101,10 @@ export const lineageTrainingSchema = z.object({
   duration_ms: z.number().min(0),
   samples_per_second: z.number().min(0),
   best_validation_loss: z.number(),
+  /** What early stopping watched on the validation split and its value at the kept epoch (absent in older versions). */
+  monitor: z.object({ name: z.string().min(1), best: z.number() }).optional(),
+  /** Whether training read its rows from an encoded file on disk (`training.streaming`) rather than memory (absent in older versions). */
+  streamed: z.boolean().optional(),
 });
 
 export const lineageSchema = z.object({
@@ -93,31 +130,3 @@ export const lineageSchema = z.object({
   run_duration_ms: z.number().min(0).optional(),
 });
 export type Lineage = z.infer<typeof lineageSchema>;
-
-/**
- * A stable hash of the serving contract: feature names and types, the task type and its labels
- * or classes. When it changes, a client of the serving API must change too (a major version).
- *
- * Features are sorted by name because requests carry named fields, so reordering features in
- * the config is not a contract change. Class order is kept: it is the order of the model's
- * output probabilities. Thresholds, vocabularies and ranges are not part of the contract (unknown
- * categories go to an out-of-vocabulary slot), so changing them is a retrain, not a break.
- */
-export function inputSignature(features: readonly Pick<LineageFeature, 'name' | 'type'>[], task: TaskSpec): string {
-  const contractFeatures = features
-    .map((feature) => ({ name: feature.name, type: feature.type }))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return sha256(canonicalJson({ features: contractFeatures, task: taskContract(task) }));
-}
-
-/** The part of a task spec that clients see in responses. */
-function taskContract(task: TaskSpec): Record<string, unknown> {
-  switch (task.type) {
-    case 'binary':
-      return { type: task.type, positive_label: task.positive_label, negative_label: task.negative_label };
-    case 'multiclass':
-      return { type: task.type, classes: task.classes };
-    case 'regression':
-      return { type: task.type };
-  }
-}

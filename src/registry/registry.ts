@@ -8,6 +8,7 @@
  *     versions/<version>/          one folder per version, complete before the index lists it:
  *       model.json, weights.bin    the tfjs Layers model (plus any other weight shards it names)
  *       preprocessing.json         the feature transforms serving applies
+ *       training-keys.mlks         the keys of the rows it trained on (for fair comparisons; absent in old versions)
  *       profile.json               the training data profile (the drift baseline)
  *       metrics.json, gate.json    the evaluation report and the gate verdict
  *       lineage.json               where the model came from (data, code, config, training)
@@ -48,7 +49,8 @@ import { withRegistryLock, type LockOptions } from './lock.js';
 import { checkRegisterInput, type CheckedRegistration, type RegisterInput } from './register-input.js';
 import { readExperimentRecords, writeExperimentRecord } from './experiment-log.js';
 import { registryIndexSchema, type AliasMove, type ExperimentRecord, type RegisteredVersion, type RegistryIndex } from './registry-schema.js';
-import { isVersion, nextVersion, parseVersion } from './semver.js';
+import { isVersion, parseVersion } from './semver.js';
+import { nextVersion } from './version-bump.js';
 import { holdsVersion, listModelFiles, publishVersionFolder, stageVersionFolder } from './version-folder.js';
 
 export {

@@ -11,11 +11,14 @@ import { checkWeightFiles, ModelFilesError } from '../model/weights-manifest.js'
 
 /** Files every model folder must hold besides the weight shards model.json names. */
 const requiredModelFiles = ['model.json', 'preprocessing.json'] as const;
+/** Files copied when the model folder has them: the set of rows the model trained on (its lineage names its sha256). */
+export const optionalModelFiles = ['training-keys.mlks'] as const;
 
 /**
- * Checks a model folder and lists the files to copy: model.json, preprocessing.json and every
- * weight shard model.json names, whose total size must match the manifest's weight specs.
- * `action` completes "Cannot …:" in the error (what the caller was doing with the folder).
+ * Checks a model folder and lists the files to copy: model.json, preprocessing.json, every
+ * weight shard model.json names (whose total size must match the manifest's weight specs), and
+ * the optional files it holds. `action` completes "Cannot …:" in the error (what the caller was
+ * doing with the folder).
  */
 export async function listModelFiles(modelDir: string, action = 'register'): Promise<string[]> {
   for (const name of requiredModelFiles) {
@@ -26,7 +29,9 @@ export async function listModelFiles(modelDir: string, action = 'register'): Pro
   }
   try {
     const { shards } = await checkWeightFiles(modelDir);
-    return [...requiredModelFiles, ...shards];
+    const optional: string[] = [];
+    for (const name of optionalModelFiles) if ((await stat(join(modelDir, name)).catch(() => null))?.isFile()) optional.push(name);
+    return [...requiredModelFiles, ...shards, ...optional];
   } catch (error) {
     if (error instanceof ModelFilesError) throw new RegistryError(`Cannot ${action}: ${error.message}`);
     throw error;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { evaluationReportSchema, gateVerdictSchema } from '../evaluation/report-schema.js';
 import { lineageSchema } from '../registry/lineage-schema.js';
-import { experimentRecordSchema, registeredVersionSchema, aliasMoveSchema } from '../registry/registry.js';
+import { experimentRecordSchema, registeredVersionSchema, aliasMoveSchema } from '../registry/registry-schema.js';
 
 // `/monitoring`'s shape belongs to the drift window that computes it; served here as it is.
 export { featureDriftSchema, monitoringSnapshotSchema, type FeatureDrift, type MonitoringSnapshot } from '../monitoring/snapshot-schema.js';
@@ -16,10 +16,12 @@ export { featureDriftSchema, monitoringSnapshotSchema, type FeatureDrift, type M
 /** One input feature as clients must send it. */
 export const servedFeatureSchema = z.object({
   name: z.string(),
-  type: z.enum(['numeric', 'categorical']),
+  type: z.enum(['numeric', 'categorical', 'datetime']),
   /** Whether null/missing is accepted for this feature (training saw missing values). */
   nullable: z.boolean(),
   vocabulary: z.array(z.string()).optional(),
+  /** Datetime features: how the date is written (a string in this format, or ISO 8601). */
+  date_format: z.object({ layout: z.enum(['iso', 'ymd', 'dmy', 'mdy']), separator: z.enum(['-', '/', '.']), time: z.boolean() }).optional(),
   min: z.number().optional(),
   max: z.number().optional(),
 });

@@ -31,6 +31,7 @@ export type RequestErrorCode =
   | 'non_finite_number'
   | 'null_not_allowed'
   | 'string_too_long'
+  | 'invalid_date'
   | 'unscorable_instance'
   | 'not_found'
   | 'method_not_allowed'

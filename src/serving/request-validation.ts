@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseNumber } from '../data/row-schema.js';
+import { dateTimeReader, describeDateTimeInput, type DateTimeReader } from '../model/datetime-transform.js';
 import type { FeatureRecord } from '../model/preprocessing.js';
 import type { ServedFeature } from './api-schema.js';
 import { RequestError } from './http-errors.js';
@@ -25,6 +26,8 @@ import { RequestError } from './http-errors.js';
  *   is served through the out-of-vocabulary slot (and counted by monitoring). A JSON number is
  *   accepted only when the vocabulary holds numeric strings (codes such as "1", "2"): it becomes
  *   its canonical string (`1` → "1", `1.50` → "1.5"); otherwise it is a type error;
+ * - datetime features take a string in the column's date format (`date_format`) or ISO 8601;
+ *   anything else is a 400 that names the expected format;
  * - null only for features whose training data had missing values (`nullable`), else 400; an
  *   absent feature is always 400;
  * - objects and arrays are never feature values; keys `__proto__`, `constructor` and `prototype`
@@ -58,6 +61,9 @@ export function instanceSchema(features: readonly ServedFeature[], limits: Reque
     let schema: z.ZodType<number | string>;
     if (feature.type === 'numeric') {
       schema = z.number().min(-float32Max).max(float32Max);
+    } else if (feature.type === 'datetime') {
+      const read = dateReaderOf(feature);
+      schema = z.string().max(limits.maxStringLength).refine((text) => !Number.isNaN(read(text)), { message: dateMessageOf(feature) });
     } else {
       // JSON Schema's maxLength counts characters (code points), as the parser does; zod's max counts UTF-16 units.
       const text = z
@@ -90,14 +96,30 @@ interface CompiledFeature {
   numeric: boolean;
   nullable: boolean;
   numbersAccepted: boolean;
+  /** Datetime features: reads the string (NaN when it is not a date). */
+  date: DateTimeReader | null;
+  /** Datetime features: the accepted form, for messages. */
+  dateMessage: string | null;
+}
+
+/** The reader of a served datetime feature (its format, or ISO 8601 when the contract does not say). */
+function dateReaderOf(feature: ServedFeature): DateTimeReader {
+  return dateTimeReader(feature.date_format ?? { layout: 'iso', separator: '-', time: true });
+}
+
+function dateMessageOf(feature: ServedFeature): string {
+  return `expected ${describeDateTimeInput(feature.date_format ?? { layout: 'iso', separator: '-', time: true })}`;
 }
 
 function compileFeature(feature: ServedFeature): CompiledFeature {
+  const datetime = feature.type === 'datetime';
   return {
     name: feature.name,
     numeric: feature.type === 'numeric',
     nullable: feature.nullable,
     numbersAccepted: feature.type === 'categorical' && acceptsNumbers(feature.vocabulary),
+    date: datetime ? dateReaderOf(feature) : null,
+    dateMessage: datetime ? dateMessageOf(feature) : null,
   };
 }
 
@@ -140,6 +162,9 @@ export function compileRequestParser(features: readonly ServedFeature[], limits:
           if (characters > limits.maxStringLength) {
             throw new RequestError(400, 'string_too_long', `${where(index, feature.name)}: the value has ${characters} characters; at most ${limits.maxStringLength} are accepted.`, { field: feature.name, instance: index });
           }
+        }
+        if (feature.date !== null && Number.isNaN(feature.date(cell))) {
+          throw new RequestError(400, 'invalid_date', `${where(index, feature.name)}: ${describeJson(cell)} is not a date: ${feature.dateMessage!}.`, { field: feature.name, instance: index });
         }
       } else if (cell === null) {
         if (!feature.nullable) {
@@ -204,7 +229,7 @@ export function compileRequestParser(features: readonly ServedFeature[], limits:
 
 function typeError(feature: CompiledFeature, cell: unknown, index: number): RequestError {
   const nested = typeof cell === 'object' && cell !== null;
-  const expected = feature.numeric ? 'a number' : feature.numbersAccepted ? 'a string or a number' : 'a string';
+  const expected = feature.numeric ? 'a number' : feature.numbersAccepted ? 'a string or a number' : feature.date !== null ? `a date string (${feature.dateMessage!})` : 'a string';
   return new RequestError(
     400,
     nested ? 'nested_value' : 'wrong_type',

@@ -56,6 +56,9 @@ export function servedFeatures(spec: PreprocessingSpec, profile: DataProfile, li
     if (transform.type === 'categorical') {
       return { name: transform.name, type: 'categorical', nullable: (column?.missing ?? 0) > 0, vocabulary: [...transform.vocabulary] };
     }
+    if (transform.type === 'datetime') {
+      return { name: transform.name, type: 'datetime', nullable: transform.missing_indicator, date_format: { ...transform.format } };
+    }
     const spec = configured.get(transform.name) as { min?: unknown; max?: unknown } | undefined;
     const feature: ServedFeature = { name: transform.name, type: 'numeric', nullable: transform.missing_indicator };
     const min = typeof spec?.min === 'number' ? spec.min : column?.type === 'numeric' ? column.min : null;
@@ -83,11 +86,11 @@ export function checkVersionConsistency(spec: PreprocessingSpec, lineage: Lineag
   return null;
 }
 
-/** A row of typical values (training medians, most frequent categories) for the load-time check. */
+/** A row of typical values (training medians, most frequent categories; a date's parts imputed with their medians) for the load-time check. */
 function typicalRow(spec: PreprocessingSpec): FeatureRecord {
   const row: Record<string, number | string | null> = {};
   for (const transform of spec.features) {
-    row[transform.name] = transform.type === 'numeric' ? transform.impute : (transform.vocabulary[0] ?? null);
+    row[transform.name] = transform.type === 'numeric' ? transform.impute : transform.type === 'categorical' ? (transform.vocabulary[0] ?? null) : null;
   }
   return row;
 }

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { modelReleaseAssetNames } from '../../src/github/releases.js';
+import { modelReleaseAssetNames, optionalModelReleaseAssetNames } from '../../src/github/releases.js';
 import { modelCheckMarker } from '../../src/github/pr-comment.js';
 import { isProcessAlive, readLocalDeployState, stopProcess } from '../../src/deploy/local-target.js';
 import { createProject, stackTraceLine } from '../helpers/project.js';
@@ -166,7 +166,8 @@ describe('retrain: register and publish', () => {
     expect(git(origin, 'log', '-1', '--format=%an %s', 'v1.0.0')).toBe('github-actions[bot] Model card for telco-churn 1.0.0');
     const release = sim.state.releases.find((r) => r.tag_name === 'v1.0.0')!;
     expect(release.target_commitish).toBe(firstRelease.outputs.commit);
-    expect(release.assets.map((a) => a.name).sort()).toEqual([...modelReleaseAssetNames].sort());
+    // Every model file, plus the key set of the rows it trained on (for the next gate's fair comparison).
+    expect(release.assets.map((a) => a.name).sort()).toEqual([...modelReleaseAssetNames, ...optionalModelReleaseAssetNames].sort());
     const versionDir = join(project, '.mlops/registry/versions/1.0.0');
     // (the registry was reset for the second retrain; compare with the committed card instead)
     expect(release.assets.find((a) => a.name === 'card.md')!.bytes.toString()).toBe(git(origin, 'show', 'v1.0.0:model-cards/1.0.0.md') + '\n');

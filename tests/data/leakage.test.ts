@@ -102,6 +102,47 @@ describe('single-feature AUC against a brute-force count of pairs', () => {
   });
 });
 
+describe('class counts against a plain count per value', () => {
+  /** Rows per class of each distinct value, ascending by value. */
+  function plainCounts(rows: readonly [number, number][], classes: number): [number, number[]][] {
+    const byValue = new Map<number, number[]>();
+    for (const [value, y] of rows) {
+      const counts = byValue.get(value) ?? new Array<number>(classes).fill(0);
+      counts[y]!++;
+      byValue.set(value, counts);
+    }
+    return [...byValue].sort((a, b) => a[0] - b[0]);
+  }
+
+  test.each([2, 3, 12])('numeric, %i classes, flushed in several batches: one exact group per value', (classes) => {
+    const random = createRandom(classes);
+    const rows: [number, number][] = Array.from({ length: 900 }, () => [Math.floor(random() * 200) / 4 - 10, Math.floor(random() * classes)]);
+    const counts = new NumericClassCounts(classes, 256);
+    for (const [value, y] of rows) counts.add(value, y);
+    const table = counts.table();
+    expect(table.exact).toBe(true);
+    expect(table.groups.map((g) => [g.low, [...g.counts]])).toEqual(plainCounts(rows, classes));
+    expect(table.groups.every((g) => g.low === g.high)).toBe(true);
+  });
+
+  test('categorical: values of a known vocabulary (counted by code) give the counts counted by text', () => {
+    const random = createRandom(8);
+    const values = ['a', 'b', 'c', 'd', 'e'];
+    const rows = Array.from({ length: 300 }, () => [random() < 0.1 ? null : values[Math.floor(random() * values.length)]!, random() < 0.4 ? 1 : 0] as const);
+    const byText = new CategoryClassCounts(2);
+    const byCode = new CategoryClassCounts(2, undefined, ['c', 'a', 'z']);
+    for (const [value, y] of rows) {
+      byText.add(value, y);
+      if (value === 'a' || value === 'c') byCode.addKnown(value === 'c' ? 0 : 1, y);
+      else byCode.add(value, y);
+    }
+    const sorted = (t: ReturnType<CategoryClassCounts['table']>) => t.groups.map((g) => [g.label, [...g.counts]]).sort();
+    expect(sorted(byCode.table())).toEqual(sorted(byText.table()));
+    expect(byCode.table().groups.map((g) => g.label).slice(0, 2)).toEqual(['c', 'a']);
+    expect([...byCode.table().missing]).toEqual([...byText.table().missing]);
+  });
+});
+
 describe('assessLeakage verdicts', () => {
   const binaryTable = (fill: (add: (value: number | string | null, y: number) => void) => void, kind: 'numeric' | 'categorical') => {
     const counts = kind === 'numeric' ? new NumericClassCounts(2) : new CategoryClassCounts(2);

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { canonicalJson } from '../../src/core/hash.js';
+import { canonicalJson, sha256 } from '../../src/core/hash.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { readCsv } from '../../src/data/csv-source.js';
 import { loadDataset } from '../../src/data/load-dataset.js';
-import { bindRowKey, canonicalRowJson, duplicateKeyIssue, DuplicateKeyFinder, missingKeyIssue } from '../../src/data/row-key.js';
+import { bindRowKey, duplicateKeyIssue, DuplicateKeyFinder, missingKeyIssue } from '../../src/data/row-key.js';
 import { missingValuesOf } from '../../src/data/row-schema.js';
 import { assignSplit } from '../../src/data/split.js';
 import { fixturesDir, telcoConfig } from '../fixtures/data/telco-config.js';
@@ -28,17 +28,6 @@ function reshaped(header: string[], rows: string[][], drop: string): { header: s
     rows: rows.map((cells, r) => [regions[(r * 7) % 4]!, ...cells.filter((_, i) => i !== at)]),
   };
 }
-
-describe('canonicalRowJson', () => {
-  test.each([
-    ['plain names', ['tenure', 'churn', 'contract'], ['12', 'No', 'Two year']],
-    ['integer-like names, which JSON objects list first', ['b', '10', '2', 'a', '01'], ['x', 'y', 'z', 'w', 'v']],
-    ['quotes, backslashes, unicode and empty cells', ['na"me', 'back\\slash', 'é', ''], ['say "hi"', '', '名前\n', '\u0000']],
-  ])('writes exactly canonicalJson of the row (%s)', (_name, header, cells) => {
-    const content = Object.fromEntries(header.map((name, i) => [name, cells[i]!]));
-    expect(canonicalRowJson(header.map((name, index) => ({ name, index })))(cells)).toBe(canonicalJson(content));
-  });
-});
 
 describe('bindRowKey', () => {
   test('without key columns, the key is the content hash that loadDataset gives each row today', async () => {
@@ -65,6 +54,29 @@ describe('bindRowKey', () => {
     const wholeAfter = keysOf(changed).map((key) => assignSplit(key, settings));
     const moved = wholeBefore.filter((split, i) => split !== wholeAfter[i]).length;
     expect(moved / wholeBefore.length).toBeGreaterThan(0.2);
+  });
+
+  test('without key columns, a column added and listed in data.ignore_columns moves no row', async () => {
+    const original = await readRows(join(realWorld, 'with-id.csv'));
+    const added = { header: ['region', ...original.header], rows: original.rows.map((cells, r) => [['North', 'South'][r % 2]!, ...cells]) };
+    const before = bindRowKey(original.header, undefined).binding!;
+    const after = bindRowKey(added.header, undefined, 1, ['region']).binding!;
+    expect(after.wholeRow).toBe(true);
+    expect(added.rows.map((cells) => after.key(cells))).toEqual(original.rows.map((cells) => before.key(cells)));
+    // The same key as naming the other columns explicitly: how a later gate recomputes a champion's keys.
+    const explicit = bindRowKey(added.header, original.header).binding!;
+    expect(added.rows.map((cells) => explicit.key(cells))).toEqual(original.rows.map((cells) => before.key(cells)));
+  });
+
+  test.each([
+    [['id', 'x', 'date']],
+    [['10', '9', 'b', 'a', '2024', '-1', '01', 'é', 'Z']],
+    [['only']],
+  ])('the key is sha256 of the canonical JSON of {name → cell}, whatever the names (%j)', (header) => {
+    const cells = header.map((name, i) => `${name}"\\ ${i} ü\n`);
+    const expected = sha256(canonicalJson(Object.fromEntries(header.map((name, i) => [name, cells[i]!]))));
+    expect(bindRowKey(header, undefined).binding!.key(cells)).toBe(expected);
+    expect(bindRowKey(header, [...header].reverse()).binding!.key(cells)).toBe(expected);
   });
 
   test('key columns are matched by name: column order in the file or the config does not matter', () => {

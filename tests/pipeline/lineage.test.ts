@@ -30,6 +30,7 @@ const training = {
   samples_per_second: 3100,
   architecture: '41 → 16 → 1',
   split: { train: 700, validation: 80, test: 220 },
+  training_keys: { file: 'training-keys.mlks', sha256: 'c'.repeat(64), count: 780, false_positive_rate: 9.5e-7, key_columns: ['customer_id'], whole_row: false },
   history: [],
   model_files: { 'weights.bin': 'w'.repeat(64) },
   finished_at: '2024-05-01T12:01:00.000Z',
@@ -46,7 +47,16 @@ describe('buildLineage', () => {
   });
 
   test('names the data by its hash and split, the code by its commit, the config by its hash and content, the parent by the gate', () => {
-    expect(lineage.dataset).toEqual({ path: 'valid/telco-excerpt.csv', sha256: run.data_sha256, rows: 1000, valid_rows: 1000, train_rows: 700, validation_rows: 80, test_rows: 220 });
+    expect(lineage.dataset).toEqual({
+      path: 'valid/telco-excerpt.csv',
+      sha256: run.data_sha256,
+      rows: 1000,
+      valid_rows: 1000,
+      train_rows: 700,
+      validation_rows: 80,
+      test_rows: 220,
+      training_keys: training.training_keys,
+    });
     expect(lineage.code).toEqual(code);
     expect(lineage.config).toMatchObject({ path: 'mlops.config.yaml', sha256: loaded.hash });
     expect(lineage.config.content).toEqual(loaded.config);

@@ -67,8 +67,15 @@ describe('the steps, one by one', () => {
     const record = await trainStep(ctx);
     expect(record.epochs_run).toBeLessThanOrEqual(2);
     expect(record.split.train + record.split.validation + record.split.test).toBe(1000);
-    expect(Object.keys(record.model_files).sort()).toEqual(['model.json', 'preprocessing.json', 'weights.bin']);
+    expect(Object.keys(record.model_files).sort()).toEqual(['model.json', 'preprocessing.json', 'training-keys.mlks', 'weights.bin']);
     expect(existsSync(join(ctx.workspace.path('modelDir'), 'weights.bin'))).toBe(true);
+    // The rows it trained on: training and validation, each key once. The excerpt repeats one row
+    // (lines 648 and 966 of data/telco-churn.csv are identical); both copies share a key, so a split,
+    // and here it is a training or validation row: one key fewer than rows.
+    expect(record.training_keys).toMatchObject({ file: 'training-keys.mlks', count: record.split.train + record.split.validation - 1, whole_row: true });
+    expect(record.training_keys.key_columns).toHaveLength(20);
+    expect(record.training_keys.false_positive_rate).toBeLessThan(2e-6);
+    expect(record.time_split).toBeUndefined();
   });
 
   test('evaluate scores the candidate, finds no champion and passes it on the bounds', async () => {

@@ -1,8 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { sha256 } from '../../src/core/hash.js';
-import { inputSignature, type Lineage } from '../../src/registry/lineage-schema.js';
-import { compareVersions, nextVersion, parseReleaseTag, parseVersion, versionChange } from '../../src/registry/semver.js';
+import { inputSignature } from '../../src/registry/input-signature.js';
+import type { Lineage } from '../../src/registry/lineage-schema.js';
+import { compareVersions, parseReleaseTag, parseVersion } from '../../src/registry/semver.js';
+import { nextVersion, versionChange } from '../../src/registry/version-bump.js';
 import { buildRunInputs } from './fixtures/model-inputs.js';
 
 describe('parseReleaseTag', () => {

@@ -136,3 +136,41 @@ describe('acceptsNumbers', () => {
     expect(acceptsNumbers(vocabulary)).toBe(expected);
   });
 });
+
+describe('datetime features arrive as strings', () => {
+  const dated: ServedFeature[] = [
+    { name: 'tenure', type: 'numeric', nullable: false },
+    { name: 'signup', type: 'datetime', nullable: false, date_format: { layout: 'dmy', separator: '.', time: false } },
+    { name: 'seen', type: 'datetime', nullable: true, date_format: { layout: 'iso', separator: '-', time: true } },
+  ];
+  const parseDated = compileRequestParser(dated, limits);
+  const datedSchema = predictRequestSchema(dated, limits);
+  const instance = { tenure: 3, signup: '26.11.2024', seen: '2024-12-30T08:00:00Z' };
+
+  test.each([
+    ['in the column’s own format', instance],
+    ['in ISO 8601', { ...instance, signup: '2024-11-26' }],
+    ['null where training saw missing dates', { ...instance, seen: null }],
+  ])('accepts a date %s, passing the string on unchanged (preprocessing reads it)', (_name, value) => {
+    expect(parseDated(structuredClone(value))).toEqual([value]);
+    expect(datedSchema.safeParse(structuredClone(value)).success).toBe(true);
+  });
+
+  test.each([
+    ['not a date', { ...instance, signup: 'soon' }, 'invalid_date', 'instances[0].signup: the string "soon" is not a date: expected a date like day.month.year (31.12.2024), or ISO 8601 (2024-12-31).'],
+    ['not a calendar date', { ...instance, signup: '31.02.2024' }, 'invalid_date', 'instances[0].signup: the string "31.02.2024" is not a date: expected a date like day.month.year (31.12.2024), or ISO 8601 (2024-12-31).'],
+    ['a number (epoch ms are not the contract)', { ...instance, signup: 1732579200000 }, 'wrong_type', 'instances[0].signup: expected a date string (expected a date like day.month.year (31.12.2024), or ISO 8601 (2024-12-31)), got the number 1732579200000.'],
+    ['null where training had none missing', { ...instance, signup: null }, 'null_not_allowed', undefined],
+  ])('refuses %s with 400 %s', (_name, value, code, message) => {
+    try {
+      parseDated(structuredClone(value));
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(RequestError);
+      expect((error as RequestError).code).toBe(code);
+      expect((error as RequestError).status).toBe(400);
+      if (message) expect((error as RequestError).message).toBe(message);
+    }
+    expect(datedSchema.safeParse(structuredClone(value)).success).toBe(false);
+  });
+});
