@@ -1,6 +1,6 @@
 import { mkdir, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
-import { streamingRowThreshold } from '../config/schema.js';
+import { streamingRowThreshold, type MlopsConfig } from '../config/schema.js';
 import { ConfigError, DataError } from '../core/errors.js';
 import { loadDataset, type DatasetRow, type LoadedDataset } from '../data/load-dataset.js';
 import { RowKeySetBuilder } from '../data/row-key-set.js';
@@ -48,22 +48,27 @@ export function shouldStream(setting: 'auto' | 'always' | 'never', validRows: nu
 }
 
 /**
- * Prepares the training data of the workspace's run, in memory or streamed. An out-of-time split
- * (`split.time_column`) always trains in memory: streaming assigns each row its split by its key's
- * hash as it reads it, and a time split needs every row's time first (config load rejects
- * `training.streaming: always` with a time column).
+ * How the run trains: streamed per {@link shouldStream}, except that an out-of-time split
+ * (`split.time_column`) trains in memory, since streaming assigns each row its split by its key's
+ * hash as it reads it and a time split needs every row's time first (config load rejects
+ * `training.streaming: always` with a time column). `note` says why when `auto` would have streamed.
  */
+export function trainingMode(config: Pick<MlopsConfig, 'training' | 'split'>, validRows: number): { streamed: boolean; note: string | null } {
+  if (!shouldStream(config.training.streaming, validRows)) return { streamed: false, note: null };
+  const timeColumn = config.split.time_column;
+  if (timeColumn === undefined) return { streamed: true, note: null };
+  return {
+    streamed: false,
+    note: `Training in memory although ${validRows.toLocaleString('en-US')} rows would stream (training.streaming: ${config.training.streaming}): split.time_column '${timeColumn}' splits by time, which needs every row's time before a split is assigned.`,
+  };
+}
+
+/** Prepares the training data of the workspace's run, in memory or streamed ({@link trainingMode}). */
 export async function prepareTrainingData(ctx: StepContext, run: RunManifest): Promise<TrainingData> {
   const validation = await ctx.workspace.read('validation', validationReportSchema, 'validate');
-  const { training, split } = ctx.loaded.config;
-  if (!shouldStream(training.streaming, validation.valid_rows)) return inMemoryTrainingData(ctx);
-  if (split.time_column !== undefined) {
-    ctx.logger.info(
-      `Training in memory although ${validation.valid_rows.toLocaleString('en-US')} rows would stream (training.streaming: auto): split.time_column '${split.time_column}' splits by time, which needs every row's time before a split is assigned.`,
-    );
-    return inMemoryTrainingData(ctx);
-  }
-  return streamedTrainingData(ctx, run);
+  const mode = trainingMode(ctx.loaded.config, validation.valid_rows);
+  if (mode.note) ctx.logger.info(mode.note);
+  return mode.streamed ? streamedTrainingData(ctx, run) : inMemoryTrainingData(ctx);
 }
 
 async function inMemoryTrainingData(ctx: StepContext): Promise<TrainingData> {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -6,11 +6,14 @@ import { ConfigError, DataError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { openStepContext, type StepContext } from '../../src/pipeline/step-context.js';
 import { trainStep } from '../../src/pipeline/train-step.js';
-import { shouldStream } from '../../src/pipeline/training-data.js';
+import { shouldStream, trainingMode } from '../../src/pipeline/training-data.js';
 import { validateStep } from '../../src/pipeline/validate-step.js';
 import { evaluateStep } from '../../src/pipeline/evaluate-step.js';
 import { loadDataset } from '../../src/data/load-dataset.js';
 import { splitByKey } from '../../src/data/split.js';
+import { inferConfig } from '../../src/data/infer-config.js';
+import { renderConfigYaml } from '../../src/config/config-yaml.js';
+import { RowKeySet } from '../../src/data/row-key-set.js';
 import type { TrainingRecord } from '../../src/pipeline/workspace.js';
 import { createProject, defaultConfigText, repoRoot } from '../helpers/project.js';
 
@@ -76,6 +79,16 @@ describe('streamed training', () => {
     }
   });
 
+  test('records the same training key set as the in-memory path: the training and validation rows', () => {
+    expect(streamed.record.training_keys).toEqual(inMemory.record.training_keys);
+    const bytes = readFileSync(join(streamed.ctx.workspace.path('modelDir'), streamed.record.training_keys.file));
+    const set = RowKeySet.decode(bytes);
+    expect(set.size).toBe(streamed.record.training_keys.count);
+    // A few repeated rows share a key, so the set holds at most one key per training and validation row.
+    expect(set.size).toBeLessThanOrEqual(streamed.record.split.train + streamed.record.split.validation);
+    expect(set.size).toBeGreaterThan(0.99 * (streamed.record.split.train + streamed.record.split.validation));
+  });
+
   test('deletes the encoded files when training ends', () => {
     expect(existsSync(streamed.ctx.workspace.path('encoded'))).toBe(false);
   });
@@ -126,6 +139,26 @@ describe('streamed training', () => {
   });
 });
 
+describe('trainingMode', () => {
+  const config = (streaming: 'auto' | 'always' | 'never', time_column?: string) => ({ training: { streaming, max_encoded_mb: 8192 }, split: { test_fraction: 0.2, validation_fraction: 0.1, seed: 42, time_column } });
+
+  test('auto streams a large file split by hash', () => {
+    expect(trainingMode(config('auto'), 2_000_000)).toEqual({ streamed: true, note: null });
+  });
+
+  test('auto trains a large file split by time in memory, and says why', () => {
+    const mode = trainingMode(config('auto', 'signup_at'), 2_000_000);
+    expect(mode.streamed).toBe(false);
+    expect(mode.note).toBe(
+      "Training in memory although 2,000,000 rows would stream (training.streaming: auto): split.time_column 'signup_at' splits by time, which needs every row's time before a split is assigned.",
+    );
+  });
+
+  test('a small file split by time trains in memory without a note', () => {
+    expect(trainingMode(config('auto', 'signup_at'), 1_000)).toEqual({ streamed: false, note: null });
+  });
+});
+
 describe('shouldStream', () => {
   test.each([
     ['auto', 100_000, false],
@@ -134,5 +167,41 @@ describe('shouldStream', () => {
     ['never', 10_000_000, false],
   ] as const)('%s with %d valid rows → %s', (setting, rows, expected) => {
     expect(shouldStream(setting, rows)).toBe(expected);
+  });
+});
+
+describe('streamed training on a file with a date column and a high-cardinality category', () => {
+  /** with-id.csv (tests/fixtures/real-world) under the config `mlops init` writes for it, hash split, one epoch. */
+  async function trainedOn(streaming: 'always' | 'never'): Promise<{ ctx: StepContext; record: TrainingRecord }> {
+    const project = createProject({ 'data/with-id.csv': { copy: 'tests/fixtures/real-world/with-id.csv' } });
+    const configPath = join(project, 'mlops.config.yaml');
+    const inferred = await inferConfig({ dataPath: join(project, 'data/with-id.csv'), configPath, target: 'churn', logger: silentLogger });
+    const config = inferred.config as Record<string, any>;
+    delete config.split.time_column;
+    config.training = { streaming };
+    config.model = { ...config.model, max_epochs: 1, backend: 'cpu' };
+    const region = config.features.find((f: { name: string }) => f.name === 'region_id');
+    Object.assign(region, { top_k: 5, min_count: 2 });
+    writeFileSync(configPath, renderConfigYaml(config as never, inferred.notes));
+    const ctx = await openStepContext({ cwd: project, workDir: 'work', env: {}, logger: silentLogger });
+    await validateStep(ctx);
+    return { ctx, record: await trainStep(ctx) };
+  }
+
+  test('fits the dates and the top-K vocabulary from the streamed sample exactly as in memory', async () => {
+    const streamed = await trainedOn('always');
+    const inMemory = await trainedOn('never');
+    expect(streamed.record.streamed).toBe(true);
+    const spec = specOf(streamed.ctx);
+    const date = spec.features.find((f: { name: string }) => f.name === 'signup_at');
+    expect(date.type).toBe('datetime');
+    const region = spec.features.find((f: { name: string }) => f.name === 'region_id');
+    expect(region.type).toBe('categorical');
+    expect(region.vocabulary.length).toBeGreaterThan(0);
+    expect(region.vocabulary.length).toBeLessThanOrEqual(5);
+    // The same statistics; the last bits may differ (the in-memory split lists the rows in another order).
+    const rounded = (value: unknown) => JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' ? Number(v.toPrecision(12)) : v)));
+    expect(rounded(spec)).toEqual(rounded(specOf(inMemory.ctx)));
+    expect(streamed.record.training_keys).toEqual(inMemory.record.training_keys);
   });
 });
