@@ -9,6 +9,8 @@ import { trainStep } from '../../src/pipeline/train-step.js';
 import { shouldStream, trainingMode } from '../../src/pipeline/training-data.js';
 import { validateStep } from '../../src/pipeline/validate-step.js';
 import { evaluateStep } from '../../src/pipeline/evaluate-step.js';
+import { registerStep } from '../../src/pipeline/register-step.js';
+import { gateVerdictSchema, evaluationReportSchema } from '../../src/evaluation/report-schema.js';
 import { loadDataset } from '../../src/data/load-dataset.js';
 import { splitByKey } from '../../src/data/split.js';
 import { inferConfig } from '../../src/data/infer-config.js';
@@ -203,5 +205,69 @@ describe('streamed training on a file with a date column and a high-cardinality 
     const rounded = (value: unknown) => JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' ? Number(v.toPrecision(12)) : v)));
     expect(rounded(spec)).toEqual(rounded(specOf(inMemory.ctx)));
     expect(streamed.record.training_keys).toEqual(inMemory.record.training_keys);
+  });
+});
+
+describe('a streamed evaluate against a champion with a training key set', () => {
+  test('scores both models only on the test rows the champion did not train on, as the split says', async () => {
+    const text = telcoHead(1200);
+    const project = createProject({ 'mlops.config.yaml': configText((config) => (config.training = { streaming: 'always' })), 'data/telco-churn.csv': text });
+    const open = (workDir: string) => openStepContext({ cwd: project, workDir, env: {}, logger: silentLogger });
+    const first = await open('v1');
+    await validateStep(first);
+    await trainStep(first);
+    await evaluateStep(first);
+    await registerStep(first);
+
+    // Another split seed: the same keys, so most of the new test rows are rows the champion trained on.
+    writeFileSync(
+      join(project, 'mlops.config.yaml'),
+      configText((config) => {
+        config.training = { streaming: 'always' };
+        config.split = { ...config.split, seed: 7 };
+      }),
+    );
+    const second = await open('v2');
+    await validateStep(second);
+    await trainStep(second);
+    await evaluateStep(second).catch(() => undefined);
+    const verdict = await second.workspace.read('gate', gateVerdictSchema, 'evaluate');
+    const champion = await second.workspace.read('championMetrics', evaluationReportSchema, 'evaluate');
+
+    // The expectation, computed in memory: new test rows whose key was in the old training or validation split.
+    const dataset = await loadDataset({ config: second.loaded, logger: silentLogger });
+    const before = splitByKey(dataset.rows, { ...second.loaded.config.split, seed: 42 });
+    const trainedOn = new Set([...before.train, ...before.validation].map((i) => dataset.rows[i]!.key));
+    const test = splitByKey(dataset.rows, second.loaded.config.split).test.map((i) => dataset.rows[i]!);
+    const excluded = test.filter((row) => trainedOn.has(row.key)).length;
+    expect(excluded / test.length).toBeGreaterThan(0.5);
+    expect(verdict.comparison).toMatchObject({ basis: 'training_keys', test_rows: test.length, excluded_rows: excluded, comparable_rows: test.length - excluded });
+    expect(verdict.comparison!.note).toContain('(same key columns;');
+    expect(champion.overall.rows).toBe(test.length - excluded);
+    expect(verdict.checks.find((check) => check.scope === 'overall')!.rows).toBe(test.length - excluded);
+  });
+});
+
+describe('an out-of-time split', () => {
+  test('trains in memory under training.streaming: auto, records the time ranges and scores the latest rows', async () => {
+    const project = createProject({ 'data/with-id.csv': { copy: 'tests/fixtures/real-world/with-id.csv' } });
+    const configPath = join(project, 'mlops.config.yaml');
+    const inferred = await inferConfig({ dataPath: join(project, 'data/with-id.csv'), configPath, target: 'churn', logger: silentLogger });
+    const config = inferred.config as Record<string, any>;
+    expect(config.split.time_column).toBe('signup_at');
+    config.model = { ...config.model, max_epochs: 1, backend: 'cpu' };
+    config.gate = { ...config.gate, overall: {}, per_slice: {} };
+    writeFileSync(configPath, renderConfigYaml(config as never, inferred.notes));
+    const ctx = await openStepContext({ cwd: project, workDir: 'work', env: {}, logger: silentLogger });
+    await validateStep(ctx);
+    const record = await trainStep(ctx);
+    expect(record.streamed).toBe(false);
+    expect(record.time_split?.column).toBe('signup_at');
+    const { train, test } = record.time_split!.ranges;
+    expect(train!.to <= test!.from).toBe(true);
+    const verdict = await evaluateStep(ctx);
+    expect(verdict.comparison?.basis).toBe('no_champion');
+    const metrics = await ctx.workspace.read('metrics', evaluationReportSchema, 'evaluate');
+    expect(metrics.overall.rows).toBe(record.split.test);
   });
 });
