@@ -25,7 +25,7 @@ import { splitByKey } from '../src/data/split.js';
 import { prepareMetrics } from '../src/evaluation/metrics.js';
 import { baselineTaskOf, fitBaselines, predictBaseline } from '../src/model/baseline/baseline.js';
 import { encodeFeatures, parsePreprocessingSpec } from '../src/model/preprocessing.js';
-import { metricTargets } from '../src/pipeline/champion-scoring.js';
+import { metricTargets } from '../src/pipeline/test-rows.js';
 import { printTable } from './bench-util.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));

@@ -13,7 +13,7 @@ import { splitByKey } from '../src/data/split.js';
 import { EncodedMatrixWriter, fileTrainingRows, fileValidationRows } from '../src/model/encoded-matrix.js';
 import { encodeFeatures, encodeTargets, fitPreprocessing, outputWidth } from '../src/model/preprocessing.js';
 import { inMemoryTrainingRows, inMemoryValidationRows, trainNetwork } from '../src/model/train.js';
-import { metricTargets } from '../src/pipeline/champion-scoring.js';
+import { metricTargets } from '../src/pipeline/test-rows.js';
 
 const [mode, file, configPath, epochs] = process.argv.slice(2) as ['memory' | 'streamed', string, string, string];
 const loaded = await loadConfig(configPath);

@@ -9,7 +9,7 @@ import { splitByKey } from '../src/data/split.js';
 import { selectBackend, type BackendName } from '../src/model/backend.js';
 import { encodeFeatures, encodeTargets, fitPreprocessing } from '../src/model/preprocessing.js';
 import { inMemoryTrainingRows, inMemoryValidationRows, trainNetwork } from '../src/model/train.js';
-import { metricTargets } from '../src/pipeline/champion-scoring.js';
+import { metricTargets } from '../src/pipeline/test-rows.js';
 
 const [backend, configPath, epochs] = process.argv.slice(2) as [BackendName, string, string];
 const loaded = await loadConfig(configPath);

@@ -1,5 +1,5 @@
-import { columnFormat, formatInterval, formatNumber, formatWithInterval, missingValue } from '../core/number-format.js';
-import type { EvaluationReport, GateCheck, GateVerdict, GroupMetrics } from '../evaluation/report-schema.js';
+import { columnFormat, formatInterval, formatNumber, formatPValue, formatWithInterval, missingValue } from '../core/number-format.js';
+import type { EvaluationReport, GateCheck, GateVerdict } from '../evaluation/report-schema.js';
 import type { Lineage } from '../registry/lineage-schema.js';
 import { renderCalibrationChart, renderMetricTrendChart, renderResidualChart, renderSliceMetricChart } from '../evaluation/mermaid-charts.js';
 import { describeSplitRule, describeTrainingKeys } from './split-text.js';
@@ -40,16 +40,17 @@ export function renderModelCardMarkdown(input: ModelCardMarkdownInput): string {
     escapeText(card.model_parameters.model_architecture),
     '## Metrics',
     metricsIntro(evaluation),
-    table(['Metric', 'Value', 'Interval'], overallRows(evaluation.overall)),
+    table(['Metric', 'Value', 'Interval', ...(evaluation.baselines ?? []).map((b) => `${escapeText(b.name)} baseline`)], overallRows(evaluation)),
     ...sliceSections(evaluation),
     ...chartSections(input),
     '## Release gate',
     `**${gate.passed ? 'Passed' : 'Rejected'}** — ${escapeText(gate.summary)}`,
     gate.champion_version === null ? 'Compared with: no champion.' : `Compared with champion ${gate.champion_version}.`,
     ...(gate.champion_note ? [escapeText(gate.champion_note)] : []),
+    ...(gate.method ? [`Rule (gate.comparison: ${gate.method.comparison}): ${escapeText(gate.method.rule)}`] : []),
     gate.checks.length === 0
       ? '_The gate made no checks._'
-      : table(['Scope', 'Rows', 'Metric', 'Rule', 'Candidate', 'Champion', 'Threshold', 'Outcome', 'Note'], gate.checks.map(checkRow)),
+      : table(['Scope', 'Rows', 'Metric', 'Rule', 'Candidate', 'Champion', 'Baseline', 'Threshold', 'Δ [interval]', 'p (Holm)', 'Outcome', 'Note'], gate.checks.map(checkRow)),
     '## Limitations',
     card.considerations.limitations.map((limitation) => `- ${escapeText(limitation.description)}`).join('\n'),
     '## Inputs and outputs',
@@ -102,8 +103,15 @@ function metricsIntro(evaluation: EvaluationReport): string {
   return `On ${evaluation.overall.rows} held-out test rows. ${intervals}`;
 }
 
-function overallRows(group: GroupMetrics): string[][] {
-  return Object.entries(group.metrics).map(([metric, value]) => [metric, formatNumber(value, columnFormat), formatInterval(group.intervals[metric], columnFormat)]);
+/** Overall metrics with intervals, and each in-run baseline's value beside them. */
+function overallRows(evaluation: EvaluationReport): string[][] {
+  const group = evaluation.overall;
+  return Object.entries(group.metrics).map(([metric, value]) => [
+    metric,
+    formatNumber(value, columnFormat),
+    formatInterval(group.intervals[metric], columnFormat),
+    ...(evaluation.baselines ?? []).map((b) => formatNumber(b.overall.metrics[metric], columnFormat)),
+  ]);
 }
 
 function sliceSections(evaluation: EvaluationReport): string[] {
@@ -158,7 +166,12 @@ function chartSections(input: ModelCardMarkdownInput): string[] {
 }
 
 function checkRow(check: GateCheck): string[] {
-  const number = (value: number | null): string => formatNumber(value, columnFormat);
+  const number = (value: number | null | undefined): string => formatNumber(value, columnFormat);
+  const evidence = check.evidence;
+  const delta = evidence
+    ? `${formatNumber(evidence.delta, { ...columnFormat, signed: true })} ${formatInterval(evidence.interval, { ...columnFormat, signed: true })}${evidence.against === 'baseline' ? ' vs baseline' : ''}`.trim()
+    : formatNumber(check.delta, { ...columnFormat, signed: true });
+  const p = evidence && evidence.p_value !== null ? `${formatPValue(evidence.p_value)}${evidence.p_adjusted !== null && evidence.p_adjusted !== evidence.p_value ? ` (${formatPValue(evidence.p_adjusted)})` : ''}` : missingValue;
   return [
     escapeText(check.scope),
     String(check.rows),
@@ -166,7 +179,10 @@ function checkRow(check: GateCheck): string[] {
     check.rule,
     number(check.candidate),
     number(check.champion),
+    number(check.baseline),
     number(check.threshold),
+    delta,
+    p,
     check.outcome === 'fail' ? '**fail**' : check.outcome,
     escapeText(check.note ?? ''),
   ];

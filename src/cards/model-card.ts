@@ -309,19 +309,26 @@ function describeOutput(lineage: Lineage): string {
   }
 }
 
+/**
+ * The model's metrics overall and per slice, then the in-run baselines' overall metrics on the
+ * same rows, typed `<metric> (<baseline> baseline)` so that readers of the model's own metrics
+ * (type without a suffix) are not confused by them.
+ */
 function performanceMetrics(evaluation: EvaluationReport): CardPerformanceMetric[] {
   const metrics = groupMetrics(evaluation.overall);
   for (const [column, values] of Object.entries(evaluation.slices)) {
     for (const [value, group] of Object.entries(values)) metrics.push(...groupMetrics(group, sliceName(column, value)));
   }
+  for (const baseline of evaluation.baselines ?? []) metrics.push(...groupMetrics(baseline.overall, undefined, ` (${baseline.name} baseline)`));
   return metrics;
 }
 
-function groupMetrics(group: GroupMetrics, slice?: string): CardPerformanceMetric[] {
-  return Object.entries(group.metrics).map(([type, value]) => {
+function groupMetrics(group: GroupMetrics, slice?: string, typeSuffix = ''): CardPerformanceMetric[] {
+  return Object.entries(group.metrics).map(([name, value]) => {
+    const type = `${name}${typeSuffix}`;
     const metric: CardPerformanceMetric = { type, value: formatNumber(value, columnFormat) };
     if (slice !== undefined) metric.slice = slice;
-    const interval = group.intervals[type];
+    const interval = group.intervals[name];
     if (interval) {
       metric.confidence_interval = { lower_bound: formatNumber(interval.low, columnFormat), upper_bound: formatNumber(interval.high, columnFormat) };
     }
@@ -360,8 +367,21 @@ function describeLimitations(lineage: Lineage, evaluation: EvaluationReport, gat
   } else if (lineage.code.dirty === true) {
     limitations.push(`The working tree had uncommitted changes: commit ${lineage.code.commit} does not fully describe the training code.`);
   }
+  const baselines = describeBaselines(evaluation, gate.primary_metric);
+  if (baselines) limitations.push(baselines);
   limitations.push(describeGate(gate));
   return limitations.map((description) => ({ description }));
+}
+
+/** The candidate beside the simple models trained in the same run, on the primary metric. */
+function describeBaselines(evaluation: EvaluationReport, metric: string): string | null {
+  const baselines = evaluation.baselines ?? [];
+  if (baselines.length === 0) return null;
+  const values = baselines.map((b) => `${b.name} ${formatNumber(b.overall.metrics[metric], columnFormat)}`).join(', ');
+  return (
+    `Simple models trained in the same run on the same rows and inputs score ${metric} ${values} on the same test rows ` +
+    `(this model: ${formatNumber(evaluation.overall.metrics[metric], columnFormat)}).`
+  );
 }
 
 function describeGate(gate: GateVerdict): string {
@@ -370,7 +390,8 @@ function describeGate(gate: GateVerdict): string {
   const tally = `${gate.checks.length} checks: ${counts.pass} passed, ${counts.fail} failed, ${counts.skipped} skipped`;
   const against = gate.champion_version === null ? 'no champion' : `champion ${gate.champion_version}`;
   const note = (gate.champion_note ? ` ${gate.champion_note}` : '') + (gate.comparison && gate.comparison.basis !== 'no_champion' ? ` Compared on ${gate.comparison.note}.` : '');
+  const rule = gate.method ? ` Regressions were judged by the ${gate.method.comparison} rule at alpha ${formatNumber(gate.method.alpha, { trimZeros: true })}.` : '';
   return gate.passed
-    ? `Release gate passed (against ${against}): ${gate.summary} (${tally}).${note}`
-    : `Release gate REJECTED this model (against ${against}) and it was registered anyway (forced): ${gate.summary} (${tally}).${note}`;
+    ? `Release gate passed (against ${against}): ${gate.summary} (${tally}).${rule}${note}`
+    : `Release gate REJECTED this model (against ${against}) and it was registered anyway (forced): ${gate.summary} (${tally}).${rule}${note}`;
 }

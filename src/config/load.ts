@@ -160,6 +160,9 @@ export function checkConfigConsistency(config: MlopsConfig): string[] {
       }
     }
   }
+  if (config.gate.baseline.metric && !allowed.includes(config.gate.baseline.metric)) {
+    problems.push(`gate.baseline.metric: '${config.gate.baseline.metric}' is not a ${task.type} metric; use one of ${allowed.join(', ')}`);
+  }
   if (config.gate.primary_metric && !allowed.includes(config.gate.primary_metric)) {
     problems.push(`gate.primary_metric: '${config.gate.primary_metric}' is not a ${task.type} metric; use one of ${allowed.join(', ')}`);
   }

@@ -179,6 +179,38 @@ export const gateSchema = z.strictObject({
   per_slice: metricRulesSchema.default({}),
   /** Slices with fewer test rows are reported but not gated. */
   min_slice_rows: z.number().int().min(1).default(30),
+  /**
+   * AUC on a slice is gated only when the slice has at least this many test rows of each class
+   * (binary: positives and negatives); smaller ones are reported with the reason. Other metrics
+   * need `min_slice_rows` rows.
+   */
+  min_slice_class_rows: z.number().int().min(2).default(20),
+  /**
+   * How a `max_regression` check decides. `paired` (default): the candidate and the champion are
+   * scored on the same rows, and a check fails only when the worsening is larger than the
+   * threshold AND a one-sided test (DeLong for AUC, paired bootstrap otherwise) says so at `alpha`,
+   * Holm-adjusted over the overall checks and, separately, over the slice checks. `point`: fails
+   * whenever the measured worsening exceeds the threshold, however noisy.
+   */
+  comparison: z.enum(['paired', 'point']).default('paired'),
+  /** Family-wise error rate of the paired decision: the chance that a candidate no worse than the threshold is rejected. */
+  alpha: z.number().gt(0).lt(0.5).default(0.05),
+  /**
+   * The in-run baseline: a logistic regression (classification) or ridge regression (regression)
+   * trained on the same split and preprocessing, reported beside the candidate everywhere. With
+   * `enabled`, the candidate is also rejected when it is worse than that baseline on `metric` by
+   * more than `max_regression` and the paired test says so at `alpha` (the rule of `comparison`).
+   */
+  baseline: z
+    .strictObject({
+      /** Whether the baseline check can reject a candidate (the baseline is reported either way). */
+      enabled: z.boolean().default(true),
+      /** The metric compared; default the primary metric. */
+      metric: z.enum(allMetricNames).optional(),
+      /** Allowed worsening against the baseline; default the overall `max_regression` of `metric`, else 0. */
+      max_regression: z.number().min(0).optional(),
+    })
+    .default({ enabled: true }),
   /** What to do when the champion cannot be scored on the new data (its features changed). */
   on_unscorable_champion: z.enum(['fail', 'floors_only']).default('fail'),
   bootstrap: z

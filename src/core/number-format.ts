@@ -71,6 +71,15 @@ function fixed(abs: number, decimals: number): string {
   return abs !== 0 && /^[0.]*$/.test(text) ? significant(abs) : text;
 }
 
+/** p-values below this are written as "< 0.0001": more digits claim a precision the tests do not have. */
+const smallestShownPValue = 1e-4;
+
+/** A p-value as people read it: 4 significant digits, "< 0.0001" below that, `missingValue` when there is none. */
+export function formatPValue(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return missingValue;
+  return value < smallestShownPValue ? `< ${formatNumber(smallestShownPValue, { trimZeros: true })}` : formatNumber(value);
+}
+
 /** The first characters of a hash or commit, as tables show it; `missingValue` when there is none. */
 export function shortHash(value: string | null | undefined, length = 12): string {
   return value ? value.slice(0, length) : missingValue;

@@ -86,12 +86,27 @@ export function roundSignificant(value: number, digits = 2): number {
   return Math.round(value * scale) / scale;
 }
 
+/**
+ * How every inferred gate decides, spelled out so the user sees the keys: paired comparisons at a
+ * 5% family-wise error, slices judged only with enough rows (of each class, for AUC), and the
+ * in-run baseline check on.
+ */
+const decisionDefaults = { comparison: 'paired', alpha: 0.05, min_slice_rows: 30, min_slice_class_rows: 20, baseline: { enabled: true } } as const;
+
+const decisionReason =
+  ' A drop beyond a threshold fails only when a paired test on the same rows says it is real (alpha 0.05, Holm over the slice checks); a slice is judged with at least 30 test rows, and for AUC with at least 20 of each class; a candidate worse than the in-run linear baseline is rejected.';
+
 /** Gate rules that suit the task and the data (`targetStd`: the regression target's population standard deviation), with their explanation. */
 export function defaultGate(task: MlopsConfigInput['task'], target: ColumnStats, targetStd = 0): { gate: NonNullable<MlopsConfigInput['gate']>; reason: string } {
+  const { gate, reason } = taskGate(task, target, targetStd);
+  return { gate: { ...gate, ...decisionDefaults }, reason: `${reason}${decisionReason}` };
+}
+
+function taskGate(task: MlopsConfigInput['task'], target: ColumnStats, targetStd: number): { gate: NonNullable<MlopsConfigInput['gate']>; reason: string } {
   if (task.type === 'binary') {
     return {
       gate: { primary_metric: 'auc', overall: { auc: { min: 0.7, max_regression: 0.02 } }, per_slice: { auc: { max_regression: 0.05 } } },
-      reason: 'A candidate must reach AUC 0.70 on the test split and lose at most 0.02 AUC against the champion overall, 0.05 within any slice of at least min_slice_rows test rows.',
+      reason: 'A candidate must reach AUC 0.70 on the test split and lose at most 0.02 AUC against the champion overall, 0.05 within any slice.',
     };
   }
   if (task.type === 'multiclass') {

@@ -23,6 +23,11 @@ export interface DatasetRow {
   target: string | number;
   /** Slice column (`config.slices`) → its value, null when missing. */
   slices: Record<string, string | null>;
+  /**
+   * Cells of the columns asked for in `LoadDatasetOptions.extraColumns` (as read, trimmed when
+   * `data.trim`; null when missing): what another model needs that the config does not parse.
+   */
+  extra?: Record<string, string | null>;
 }
 
 /** A dataset held in memory for training and evaluation. */
@@ -38,6 +43,8 @@ export interface LoadedDataset {
   rowKey: { columns: string[]; wholeRow: boolean };
   /** The validation of the same pass (its profile describes exactly these rows). */
   report: ValidationReport;
+  /** Columns of `extraColumns` that the file does not have. */
+  absentColumns: string[];
 }
 
 /** Options of {@link loadDataset}. */
@@ -51,6 +58,8 @@ export interface LoadDatasetOptions {
    * empty): for passes over files larger than memory.
    */
   onRow?: (row: DatasetRow) => void;
+  /** Columns whose raw cells each row keeps in `extra` (e.g. a champion's features the config dropped). */
+  extraColumns?: readonly string[];
 }
 
 /**
@@ -66,9 +75,14 @@ export async function loadDataset(options: LoadDatasetOptions): Promise<LoadedDa
   const rows: DatasetRow[] = [];
   let sliceColumns: Int32Array = new Int32Array(0);
   const timeSlot = config.split.time_column === undefined ? -1 : features.findIndex((f) => f.name === config.split.time_column);
+  const extraNames = [...new Set(options.extraColumns ?? [])];
+  let extraColumns: { name: string; column: number }[] = [];
+  let absentColumns: string[] = [];
 
   const scan = await scanDataset(options, {
-    onHeader: (_header, binding) => {
+    onHeader: (header, binding) => {
+      extraColumns = extraNames.map((name) => ({ name, column: header.indexOf(name) })).filter(({ column }) => column >= 0);
+      absentColumns = extraNames.filter((name) => !header.includes(name));
       if (binding) sliceColumns = binding.sliceColumns;
     },
     onValidRow: (row: RowParser, cells, line, key) => {
@@ -85,12 +99,17 @@ export async function loadDataset(options: LoadDatasetOptions): Promise<LoadedDa
       });
       const datasetRow: DatasetRow = { line, key, features: values, target: regression ? row.targetNumber : row.targetText, slices };
       if (timeSlot >= 0) datasetRow.time = row.numbers[timeSlot]!;
+      if (extraNames.length > 0) {
+        const extra: Record<string, string | null> = {};
+        for (const { name, column } of extraColumns) extra[name] = missing.has(cells[column]!) ? null : cells[column]!;
+        datasetRow.extra = extra;
+      }
       if (options.onRow) options.onRow(datasetRow);
       else rows.push(datasetRow);
     },
   });
   if (!scan.report.passed) throw validationError(scan.report);
-  return { file: scan.report.file, sha256: scan.report.sha256, rows, columns: [...(scan.header ?? [])], rowKey: describeRowKey(scan.rowKey!), report: scan.report };
+  return { file: scan.report.file, sha256: scan.report.sha256, rows, columns: [...(scan.header ?? [])], rowKey: describeRowKey(scan.rowKey!), report: scan.report, absentColumns };
 }
 
 /** The key columns of a binding, as lineage records them. */

@@ -21,21 +21,6 @@ export interface BootstrapSettings {
   seed: number;
 }
 
-/** Candidate − champion for one metric on the same rows, with a paired-bootstrap interval. */
-export interface PairedDelta {
-  metric: string;
-  /** Candidate's value on all rows; null when undefined. */
-  candidate: number | null;
-  /** Champion's value on all rows; null when undefined. */
-  champion: number | null;
-  /** candidate − champion; null unless both are defined. */
-  delta: number | null;
-  /** Percentile interval of the delta over resamples where both were defined; null when none was. */
-  interval: Interval | null;
-  /** Resamples in which the delta was defined. */
-  resamples: number;
-}
-
 /** Inputs of a paired comparison: one set of true values, two models' predictions of the same rows. */
 export interface PairedComparisonInput {
   task: TaskType;
@@ -92,25 +77,18 @@ export function checkBootstrapSettings(settings: BootstrapSettings): void {
  * metric undefined in every resample gets no interval. Deterministic for a seed.
  */
 export function bootstrapIntervals(prepared: PreparedMetrics, settings: BootstrapSettings): Record<string, Interval> {
-  checkBootstrapSettings(settings);
+  const draws = drawSharedResamples([prepared], metricsForTask(prepared.task), settings);
+  return resampledIntervals(draws.values[0]!, settings.confidence);
+}
+
+/**
+ * Percentile intervals of resampled metrics (NaN = undefined on that resample, skipped); a metric
+ * never defined gets no interval.
+ */
+export function resampledIntervals(values: Record<string, Float64Array>, confidence: number): Record<string, Interval> {
   const intervals: Record<string, Interval> = {};
-  if (settings.resamples === 0 || prepared.rows === 0) return intervals;
-  const samples = new Map<string, { values: Float64Array; count: number }>();
-  const random = createRandom(settings.seed);
-  const counts = new Float64Array(prepared.rows);
-  for (let r = 0; r < settings.resamples; r++) {
-    drawResampleCounts(random, counts);
-    for (const [metric, value] of Object.entries(prepared.compute(counts))) {
-      let sample = samples.get(metric);
-      if (!sample) {
-        sample = { values: new Float64Array(settings.resamples), count: 0 };
-        samples.set(metric, sample);
-      }
-      sample.values[sample.count++] = value;
-    }
-  }
-  for (const [metric, sample] of samples) {
-    const interval = percentileInterval(sample.values.subarray(0, sample.count), settings.confidence);
+  for (const [metric, drawn] of Object.entries(values)) {
+    const interval = percentileInterval(definedValues(drawn), confidence);
     if (interval) intervals[metric] = interval;
   }
   return intervals;
@@ -128,59 +106,51 @@ export function bootstrapMetricIntervals(
 }
 
 /**
- * Compares two models on the same rows for every metric of the task (every name is present; values
- * are null where undefined): each resample draws one set of
- * rows and scores both models on it, so the interval of candidate − champion reflects only how the
- * models differ, not which rows happened to be drawn. The integrator calls this when it has both
- * models' predictions on the candidate's test split (gate verdicts alone hold no per-row data).
+ * Every model's metric values on the same resamples: each resample draws one set of row counts and
+ * scores every model on it, so differences between models reflect only how the models differ, not
+ * which rows were drawn. `values[model][metric][r]` is NaN where the metric was undefined on
+ * resample r for that model (AUC on a resample that holds one class; precision with no predicted
+ * positive).
  */
-export function compareOnSameRows(input: PairedComparisonInput): Record<string, PairedDelta> {
-  const { task, yTrue, bootstrap } = input;
-  checkBootstrapSettings(bootstrap);
-  const candidate = prepareMetrics(task, yTrue, input.candidate, input.options);
-  const champion = prepareMetrics(task, yTrue, input.champion, input.options);
-  const candidateAll = candidate.compute();
-  const championAll = champion.compute();
-  const metrics = metricsForTask(task);
-  const deltas = new Map(metrics.map((m) => [m, { values: new Float64Array(bootstrap.resamples), count: 0 }]));
-  if (candidate.rows > 0) {
-    const random = createRandom(bootstrap.seed);
-    const counts = new Float64Array(candidate.rows);
-    for (let r = 0; r < bootstrap.resamples; r++) {
-      drawResampleCounts(random, counts);
-      const a = candidate.compute(counts);
-      const b = champion.compute(counts);
-      for (const [metric, sample] of deltas) {
-        const x = a[metric];
-        const y = b[metric];
-        if (x !== undefined && y !== undefined) sample.values[sample.count++] = x - y;
-      }
-    }
-  }
-  const result: Record<string, PairedDelta> = {};
-  for (const [metric, sample] of deltas) {
-    const c = candidateAll[metric];
-    const h = championAll[metric];
-    result[metric] = {
-      metric,
-      candidate: c ?? null,
-      champion: h ?? null,
-      delta: c !== undefined && h !== undefined ? c - h : null,
-      interval: percentileInterval(sample.values.subarray(0, sample.count), bootstrap.confidence) ?? null,
-      resamples: sample.count,
-    };
-  }
-  return result;
+export interface SharedResamples {
+  /** Resamples drawn (0 when there were no rows or no resamples asked). */
+  resamples: number;
+  /** Per model (in input order): metric → its value on each resample, NaN where undefined. */
+  values: Record<string, Float64Array>[];
 }
 
 /**
- * Paired-bootstrap interval of candidate − champion for one metric (see {@link compareOnSameRows}).
- * Throws a ConfigError when the metric is not one of the task's.
+ * Draws `settings.resamples` resamples of the rows once and scores each prepared model (all on the
+ * same rows) on every one, for the given metrics. Deterministic for a seed; with one model it is
+ * exactly the draws of {@link bootstrapIntervals}.
  */
-export function pairedBootstrapDelta(input: PairedComparisonInput & { metric: string }): PairedDelta {
-  const known = metricsForTask(input.task);
-  if (!known.includes(input.metric)) {
-    throw new ConfigError(`'${input.metric}' is not a ${input.task} metric; use one of ${known.join(', ')}`);
+export function drawSharedResamples(models: readonly PreparedMetrics[], metrics: readonly string[], settings: BootstrapSettings): SharedResamples {
+  checkBootstrapSettings(settings);
+  const rows = models[0]?.rows ?? 0;
+  if (models.some((model) => model.rows !== rows)) throw new RangeError('drawSharedResamples: every model must be prepared on the same rows');
+  const resamples = rows === 0 ? 0 : settings.resamples;
+  const values = models.map(() => Object.fromEntries(metrics.map((metric) => [metric, new Float64Array(resamples)])));
+  if (resamples === 0) return { resamples, values };
+  const random = createRandom(settings.seed);
+  const counts = new Float64Array(rows);
+  for (let r = 0; r < resamples; r++) {
+    drawResampleCounts(random, counts);
+    models.forEach((model, m) => {
+      const computed = model.compute(counts);
+      const target = values[m]!;
+      for (const metric of metrics) target[metric]![r] = computed[metric] ?? Number.NaN;
+    });
   }
-  return compareOnSameRows(input)[input.metric]!;
+  return { resamples, values };
+}
+
+/** The defined (non-NaN) values of one resampled metric, in draw order. */
+export function definedValues(values: Float64Array): Float64Array {
+  let count = 0;
+  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i]!)) count++;
+  if (count === values.length) return values;
+  const out = new Float64Array(count);
+  let at = 0;
+  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i]!)) out[at++] = values[i]!;
+  return out;
 }

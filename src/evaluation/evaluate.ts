@@ -1,8 +1,9 @@
+import { metricsForTask } from '../config/load.js';
 import type { TaskType } from '../config/schema.js';
 import { DataError } from '../core/errors.js';
 import { fnv1a32 } from '../core/hash.js';
 import { createRandom, seededPermutation } from '../core/rng.js';
-import { bootstrapIntervals, type BootstrapSettings } from './bootstrap.js';
+import { drawSharedResamples, resampledIntervals, type BootstrapSettings, type SharedResamples } from './bootstrap.js';
 import { binaryPredictions, calibrationBins } from './metrics-binary.js';
 import { predictedClasses } from './metrics-multiclass.js';
 import { confusionMatrix } from './metrics-shared.js';
@@ -41,55 +42,121 @@ export interface EvaluatePredictionsInput {
  * Throws a DataError when the inputs do not fit the task's representation.
  */
 export function evaluatePredictions(input: EvaluatePredictionsInput): EvaluationReport {
-  const { task, yTrue, predictions, bootstrap } = input;
+  const { predictions, ...rest } = input;
+  return evaluateModels({ ...rest, models: [predictions] }).reports[0]!;
+}
+
+/** Several models' predictions of the same test rows (see {@link evaluateModels}). */
+export interface EvaluateModelsInput extends Omit<EvaluatePredictionsInput, 'predictions'> {
+  /** Each model's predictions of the same rows, in the task's representation; reports come back in this order. */
+  models: readonly Numbers[];
+}
+
+/** One scope (all rows, or one slice value) as the shared resamples saw it, for comparing models. */
+export interface ScopeResamples {
+  /** `overall`, or `column=value`. */
+  scope: string;
+  column?: string;
+  value?: string;
+  rows: number;
+  /** Classification: rows of each class (binary: [negatives, positives]); regression: empty. */
+  classRows: number[];
+  /** The scope's true values and each model's predictions of its rows. */
+  yTrue: Numbers;
+  predictions: Numbers[];
+  /** Each model's metrics on all of the scope's rows (undefined metrics absent). */
+  metrics: Record<string, number>[];
+  /** Each model's metrics on the same resamples. */
+  resamples: SharedResamples;
+}
+
+/**
+ * Evaluates several models on the same test rows in one pass: per scope, one set of resamples
+ * scores every model (`drawSharedResamples`), which gives each model's intervals — identical to
+ * evaluating it alone with {@link evaluatePredictions} — and, through `inspect`, the paired draws
+ * that comparisons between the models need. `inspect` is called once per scope while its
+ * resamples are alive (they are dropped after, so thousands of slices stay in bounded memory);
+ * what it returns is collected in scope order.
+ */
+export function evaluateModels<T = never>(input: EvaluateModelsInput, inspect?: (scope: ScopeResamples) => T): { reports: EvaluationReport[]; scopes: T[] } {
+  const { task, yTrue, models, bootstrap } = input;
   const rows = yTrue.length;
   if (rows === 0) throw new DataError('Cannot evaluate: the test split has no rows');
+  if (models.length === 0) throw new RangeError('evaluateModels needs at least one model');
   const classes = resolveClasses(task, input.classes);
   const options: MetricOptions = { threshold: input.threshold ?? defaultThreshold, classCount: classes.length };
   const width = task === 'multiclass' ? classes.length : 1;
+  const metricNames = metricsForTask(task);
   // Validates yTrue and predictions once, naming rows of the whole split, before any slicing.
-  const all = prepareMetrics(task, yTrue, predictions, options);
+  const all = models.map((predictions) => prepareMetrics(task, yTrue, predictions, options));
+  const inspected: T[] = [];
 
-  const group = (scope: string, indices: Uint32Array | null): GroupMetrics => {
+  const group = (scope: { scope: string; column?: string; value?: string }, indices: Uint32Array | null): GroupMetrics[] => {
     const groupTrue = indices ? selectRows(yTrue, indices, 1) : yTrue;
-    const prepared = indices ? prepareMetrics(task, groupTrue, selectRows(predictions, indices, width), options) : all;
-    return {
-      rows: prepared.rows,
-      metrics: prepared.compute(),
-      // Seeded per group by its name, so that two models evaluated on the same split draw the same rows.
-      intervals: bootstrapIntervals(prepared, { ...bootstrap, seed: fnv1a32(scope, bootstrap.seed) }),
-      target_summary: summariseTarget(task, groupTrue, classes),
-    };
+    const groupPredictions = indices ? models.map((predictions) => selectRows(predictions, indices, width)) : [...models];
+    const prepared = indices ? groupPredictions.map((predictions) => prepareMetrics(task, groupTrue, predictions, options)) : all;
+    // Seeded per group by its name, so that models evaluated on the same split draw the same rows.
+    const settings = { ...bootstrap, seed: fnv1a32(scope.scope, bootstrap.seed) };
+    const resamples = drawSharedResamples(prepared, metricNames, settings);
+    const metrics = prepared.map((p) => p.compute());
+    const targetSummary = summariseTarget(task, groupTrue, classes);
+    if (inspect) {
+      inspected.push(
+        inspect({ ...scope, rows: groupTrue.length, classRows: countClasses(task, groupTrue, classes.length), yTrue: groupTrue, predictions: groupPredictions, metrics, resamples }),
+      );
+    }
+    return prepared.map((p, m) => ({
+      rows: p.rows,
+      metrics: metrics[m]!,
+      intervals: resampledIntervals(resamples.values[m]!, bootstrap.confidence),
+      target_summary: targetSummary,
+    }));
   };
 
-  const report: EvaluationReport = {
+  const reports: EvaluationReport[] = group({ scope: 'overall' }, null).map((overall) => ({
     task,
     confidence: bootstrap.confidence,
     resamples: bootstrap.resamples,
-    overall: group('overall', null),
+    overall,
     slices: {},
-  };
+  }));
   for (const [column, values] of Object.entries(input.slices ?? {})) {
     if (values.length !== rows) {
       throw new DataError(`Slice column '${column}' has ${values.length} values but the test split has ${rows} rows`);
     }
-    const slices: Record<string, GroupMetrics> = {};
-    for (const [value, indices] of groupRowsByValue(values)) slices[value] = group(`${column}=${value}`, indices);
-    report.slices[column] = slices;
+    for (const report of reports) report.slices[column] = {};
+    for (const [value, indices] of groupRowsByValue(values)) {
+      group({ scope: `${column}=${value}`, column, value }, indices).forEach((metrics, m) => (reports[m]!.slices[column]![value] = metrics));
+    }
   }
+  models.forEach((predictions, m) => addDiagnostics(reports[m]!, yTrue, predictions, classes, options, width, bootstrap.seed));
+  return { reports, scopes: inspected };
+}
 
-  if (task === 'binary') {
+/** The confusion matrix (classification), reliability bins (binary) or residual sample (regression). */
+function addDiagnostics(report: EvaluationReport, yTrue: Numbers, predictions: Numbers, classes: readonly string[], options: MetricOptions, width: number, seed: number): void {
+  if (report.task === 'binary') {
     report.confusion = {
       labels: [...classes],
-      matrix: confusionMatrix(yTrue, binaryPredictions(predictions, options.threshold), 2),
+      matrix: confusionMatrix(yTrue, binaryPredictions(predictions, options.threshold!), 2),
     };
     report.calibration = calibrationBins(yTrue, predictions);
-  } else if (task === 'multiclass') {
+  } else if (report.task === 'multiclass') {
     report.confusion = { labels: [...classes], matrix: confusionMatrix(yTrue, predictedClasses(predictions, width), width) };
   } else {
-    report.residuals = sampleResiduals(yTrue, predictions, bootstrap.seed);
+    report.residuals = sampleResiduals(yTrue, predictions, seed);
   }
-  return report;
+}
+
+/** Rows of each class: binary [negatives, positives], multiclass one count per class, regression none. */
+export function countClasses(task: TaskType, yTrue: Numbers, classCount: number): number[] {
+  if (task === 'regression') return [];
+  const counts = new Array<number>(task === 'binary' ? 2 : classCount).fill(0);
+  for (let i = 0; i < yTrue.length; i++) {
+    const c = yTrue[i]!;
+    if (c >= 0 && c < counts.length) counts[c]! += 1;
+  }
+  return counts;
 }
 
 function resolveClasses(task: TaskType, classes: readonly string[] | undefined): readonly string[] {

@@ -25,6 +25,22 @@ export const groupMetricsSchema = z.object({
 });
 export type GroupMetrics = z.infer<typeof groupMetricsSchema>;
 
+/**
+ * A simple model trained in the same run on the same split and preprocessing, evaluated on the same
+ * test rows: what the candidate must be compared with when there is no champion yet.
+ */
+export const baselineReportSchema = z.object({
+  /** `linear`: logistic regression (classification) or ridge (regression); `constant`: class prior or training mean. */
+  kind: z.enum(['linear', 'constant']),
+  /** Which model: `logistic_regression`, `ridge`, `prior`, `mean`. */
+  model: z.enum(['logistic_regression', 'ridge', 'prior', 'mean']),
+  /** How people read it, e.g. "logistic regression (L2 1)". */
+  name: z.string(),
+  overall: groupMetricsSchema,
+  slices: z.record(z.string(), z.record(z.string(), groupMetricsSchema)),
+});
+export type BaselineReport = z.infer<typeof baselineReportSchema>;
+
 /** Everything measured about one model on one test split. */
 export const evaluationReportSchema = z.object({
   task: z.enum(['binary', 'multiclass', 'regression']),
@@ -48,8 +64,42 @@ export const evaluationReportSchema = z.object({
     .optional(),
   /** Regression only: a bounded sample of (predicted, residual) pairs for residual plots. */
   residuals: z.array(z.object({ predicted: z.number(), residual: z.number() })).optional(),
+  /**
+   * The in-run baselines on the same rows, beside the candidate (absent in reports of a champion,
+   * and in reports written before baselines existed). Their intervals come from the same resamples.
+   */
+  baselines: z.array(baselineReportSchema).optional(),
 });
 export type EvaluationReport = z.infer<typeof evaluationReportSchema>;
+
+/**
+ * The paired evidence behind a comparison: the candidate against the champion (or the in-run
+ * baseline) on the same rows. Absent in verdicts written before paired comparisons existed.
+ */
+export const checkEvidenceSchema = z.object({
+  /** The model the delta is taken against. */
+  against: z.enum(['champion', 'baseline']),
+  /** candidate − that model on all rows of the scope. */
+  delta: z.number().nullable(),
+  /** Two-sided interval of the delta at `confidence` (1 − 2·alpha: its end is the one-sided bound the decision uses). */
+  interval: intervalSchema.nullable(),
+  confidence: z.number(),
+  /** `delong` (AUC) or `paired_bootstrap` (every other metric). */
+  test: z.enum(['delong', 'paired_bootstrap']),
+  /** One-sided p-value of H0 "the true worsening is at most max_regression"; null when not tested. */
+  p_value: z.number().nullable(),
+  /** `p_value` adjusted by Holm's method within `family`; null when not tested. */
+  p_adjusted: z.number().nullable(),
+  /** The family of checks the p-value was adjusted in: `overall` or `slices`. */
+  family: z.enum(['overall', 'slices']).optional(),
+  /**
+   * Why the check ended as it did: `within_threshold`, `drop_not_significant` (larger than the
+   * threshold but could be noise), `drop_significant` (fails), `drop_over_threshold` (fails under
+   * the point rule), `no_evidence` (not judged).
+   */
+  basis: z.enum(['within_threshold', 'drop_not_significant', 'drop_significant', 'drop_over_threshold', 'no_evidence']).optional(),
+});
+export type CheckEvidence = z.infer<typeof checkEvidenceSchema>;
 
 /** One comparison the gate made. */
 export const gateCheckSchema = z.object({
@@ -64,14 +114,21 @@ export const gateCheckSchema = z.object({
   /** candidate − champion, when both exist. */
   delta: z.number().nullable(),
   candidate_interval: intervalSchema.optional(),
-  /** Which rule: an absolute bound or the allowed regression against the champion. */
-  rule: z.enum(['min', 'max', 'max_regression', 'report_only']),
+  /** The in-run linear baseline's value on the same rows (absent before baselines existed, or without one). */
+  baseline: z.number().nullable().optional(),
+  /**
+   * Which rule: an absolute bound, the allowed regression against the champion, the allowed
+   * regression against the in-run linear baseline (`baseline`), or none (`report_only`).
+   */
+  rule: z.enum(['min', 'max', 'max_regression', 'baseline', 'report_only']),
   /** The bound the candidate had to meet, as a value of the metric. */
   threshold: z.number().nullable(),
   /** `pass`, `fail`, or `skipped` (too few rows, metric undefined, no champion). */
   outcome: z.enum(['pass', 'fail', 'skipped']),
   /** Why it was skipped or failed, in words. */
   note: z.string().optional(),
+  /** The paired comparison behind the check: delta, interval, p-values (comparisons with a champion or baseline). */
+  evidence: checkEvidenceSchema.optional(),
 });
 export type GateCheck = z.infer<typeof gateCheckSchema>;
 
@@ -109,6 +166,28 @@ export const gateVerdictSchema = z.object({
   primary_metric: z.string(),
   checks: z.array(gateCheckSchema),
   evaluated_at: z.string(),
+  /** How regression checks were decided (absent in verdicts written before paired comparisons). */
+  method: z
+    .object({
+      /** `paired`: fail only on a significant drop beyond the threshold; `point`: fail on any drop beyond it. */
+      comparison: z.enum(['paired', 'point']),
+      alpha: z.number(),
+      /** Judged checks in each Holm family. */
+      family_sizes: z.object({ overall: z.number().int().min(0), slices: z.number().int().min(0) }),
+      /** The rule in words, as gate.md states it. */
+      rule: z.string(),
+    })
+    .optional(),
+  /** The in-run baseline the candidate was gated against, when one was trained. */
+  baseline: z
+    .object({
+      name: z.string(),
+      metric: z.string(),
+      max_regression: z.number(),
+      /** Whether the baseline check can reject (`gate.baseline.enabled`). */
+      gated: z.boolean(),
+    })
+    .optional(),
   /** The rows the comparison used (absent in verdicts written before it was recorded). */
   comparison: testComparisonSchema.optional(),
 });

@@ -84,6 +84,11 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   return { network, spec };
 }
 
+/** Reads a saved model's preprocessing.json alone (what it needs from data), without loading the network. */
+export function readPreprocessingSpec(dir: string): Promise<PreprocessingSpec> {
+  return readJsonFile(join(dir, modelFiles.preprocessing), preprocessingSpecSchema, preprocessingError);
+}
+
 /** A preprocessing.json that cannot be used. */
 function preprocessingError(problem: JsonFileProblem): ModelFilesError {
   const message = problem.kind === 'invalid' ? `${problem.path} is not a valid preprocessing spec:\n${problem.detail}` : `${describeJsonFileProblem(problem)}.`;

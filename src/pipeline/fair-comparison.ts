@@ -4,14 +4,13 @@ import type { LoadedConfig } from '../config/load.js';
 import { writeFileAtomic } from '../core/atomic-fs.js';
 import { describeError } from '../core/errors.js';
 import { sha256 } from '../core/hash.js';
-import { sameKeyColumns } from '../data/comparable-rows.js';
-import { readRowKeys, type LoadedDataset } from '../data/load-dataset.js';
+import { comparableRows, sameKeyColumns } from '../data/comparable-rows.js';
+import { readRowKeys, type DatasetRow, type LoadedDataset } from '../data/load-dataset.js';
 import { RowKeySet, RowKeySetBuilder } from '../data/row-key-set.js';
 import type { TestComparison } from '../evaluation/report-schema.js';
 import { modelFiles } from '../model/model-io.js';
 import type { LineageTrainingKeys } from '../registry/lineage-schema.js';
 import type { ModelRegistry } from '../registry/registry.js';
-import type { TestRows } from './champion-scoring.js';
 
 /**
  * The two ends of a fair comparison: train records the rows a model trained on (a key set file
@@ -57,7 +56,7 @@ async function readTrainingKeys(dir: string, keys: LineageTrainingKeys): Promise
 
 /** The test rows the gate compares on, and what the verdict says about them. */
 export interface ComparableTest {
-  rows: TestRows;
+  rows: DatasetRow[];
   comparison: TestComparison;
 }
 
@@ -68,74 +67,45 @@ function plural(n: number, noun: string): string {
   return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
 }
 
-/** The test rows without those at the marked positions (in the order the source gives them). */
-function withoutPositions(test: TestRows, excluded: Uint8Array): TestRows {
-  return {
-    async forEachChunk(onChunk) {
-      let at = 0;
-      return test.forEachChunk((rows) => {
-        const kept = rows.filter((_, i) => excluded[at + i] === 0);
-        at += rows.length;
-        if (kept.length > 0) onChunk(kept);
-      });
-    },
-  };
-}
-
 /**
- * Leaves the champion's training rows out of the test rows (`testRows` of them), held in memory or
- * streamed from the file: one pass marks them, keeping one byte per row, never the rows. Each test
- * row's key is computed with the champion's key columns (the current keys when they are the same
- * columns; one more pass over the file otherwise). A champion without a key set (registered before
- * it was recorded), with one that cannot be read, or whose key columns are gone from the file, is
- * compared on every test row, and the comparison says so.
+ * Leaves the champion's training rows out of the test rows. Each test row's key is computed with
+ * the champion's key columns (the current keys when they are the same columns; one more pass over
+ * the file otherwise). A champion without a key set (registered before it was recorded), with one
+ * that cannot be read, or whose key columns are gone from the file, is compared on every test row,
+ * and the comparison says so.
  */
-export async function comparableTestRows(inputs: { registry: ModelRegistry; loaded: LoadedConfig; test: TestRows; testRows: number }): Promise<ComparableTest> {
-  const { registry, test, testRows } = inputs;
+export async function comparableTestRows(inputs: {
+  registry: ModelRegistry;
+  loaded: LoadedConfig;
+  dataset: LoadedDataset;
+  test: readonly DatasetRow[];
+}): Promise<ComparableTest> {
+  const { registry, dataset, test } = inputs;
   const all = (note: string, basis: TestComparison['basis'] = 'unverified'): ComparableTest => ({
-    rows: test,
-    comparison: { basis, test_rows: testRows, comparable_rows: testRows, excluded_rows: 0, note },
+    rows: [...test],
+    comparison: { basis, test_rows: test.length, comparable_rows: test.length, excluded_rows: 0, note },
   });
-  const everyRow = `all ${plural(testRows, 'test row')}`;
   const champion = await registry.champion();
-  if (!champion) return all(`${everyRow} (no champion)`, 'no_champion');
+  if (!champion) return all(`all ${plural(test.length, 'test row')} (no champion)`, 'no_champion');
   const version = champion.version;
   const lineage = await registry.lineage(version).catch(() => null);
   const keys = lineage?.dataset.training_keys;
   const caveat = 'which may include rows it trained on if rows moved between splits since (data or columns changed)';
-  if (!keys) return all(`${everyRow}: champion ${version} has no record of the rows it trained on (registered before they were recorded), ${caveat}`);
+  if (!keys) return all(`all ${plural(test.length, 'test row')}: champion ${version} has no record of the rows it trained on (registered before they were recorded), ${caveat}`);
   const set = await readTrainingKeys(registry.versionDir(version), keys);
-  if (typeof set === 'string') return all(`${everyRow}: champion ${version}'s training rows cannot be identified: ${set}; ${caveat}`);
-
-  // One pass marks the rows whose current key the champion trained on, and keeps their lines in
-  // case the champion's key columns differ.
-  const marks = new Uint8Array(testRows);
-  const lines = new Float64Array(testRows);
-  let at = 0;
-  const rowKey = await test.forEachChunk((rows) => {
-    for (const row of rows) {
-      if (at >= testRows) throw new Error(`the test split has more than the ${testRows} rows scored before`);
-      if (set.has(row.key)) marks[at] = 1;
-      lines[at++] = row.line;
-    }
-  });
-  if (at !== testRows) throw new Error(`the test split has ${at} rows, not the ${testRows} scored before`);
-  const same = sameKeyColumns(keys.key_columns, rowKey.columns);
-  if (!same) {
-    const byLine = await readRowKeys({ config: inputs.loaded }, keys.key_columns, new Set(lines));
-    if (typeof byLine === 'string') return all(`${everyRow}: champion ${version}'s training rows cannot be identified: ${byLine}; ${caveat}`);
-    lines.forEach((line, i) => (marks[i] = set.has(byLine.get(line)!) ? 1 : 0));
+  if (typeof set === 'string') return all(`all ${plural(test.length, 'test row')}: champion ${version}'s training rows cannot be identified: ${set}; ${caveat}`);
+  let keyOf: (row: DatasetRow) => string;
+  if (sameKeyColumns(keys.key_columns, dataset.rowKey.columns)) keyOf = (row) => row.key;
+  else {
+    const byLine = await readRowKeys({ config: inputs.loaded }, keys.key_columns, new Set(test.map((row) => row.line)));
+    if (typeof byLine === 'string') return all(`all ${plural(test.length, 'test row')}: champion ${version}'s training rows cannot be identified: ${byLine}; ${caveat}`);
+    keyOf = (row) => byLine.get(row.line)!;
   }
-  let excluded = 0;
-  for (const mark of marks) excluded += mark;
-  const comparable = testRows - excluded;
-  const how = same ? 'same key columns' : `keys over the champion's columns ${keys.key_columns.length > 6 ? `(${keys.key_columns.length} columns)` : keys.key_columns.join(', ')}`;
+  const { rows, excluded } = comparableRows(test, set, keyOf);
+  const how = sameKeyColumns(keys.key_columns, dataset.rowKey.columns) ? 'same key columns' : `keys over the champion's columns ${keys.key_columns.length > 6 ? `(${keys.key_columns.length} columns)` : keys.key_columns.join(', ')}`;
   const note =
     excluded === 0
-      ? `${everyRow}: none is a row champion ${version} trained on (${how})`
-      : `${plural(comparable, 'test row')} of ${testRows.toLocaleString('en-US')}: ${plural(excluded, 'row')} left out because champion ${version} trained on them (${how}; the data or its columns changed since, so rows moved between splits)`;
-  return {
-    rows: excluded === 0 ? test : withoutPositions(test, marks),
-    comparison: { basis: 'training_keys', test_rows: testRows, comparable_rows: comparable, excluded_rows: excluded, note },
-  };
+      ? `all ${plural(test.length, 'test row')}: none is a row champion ${version} trained on (${how})`
+      : `${plural(rows.length, 'test row')} of ${test.length.toLocaleString('en-US')}: ${plural(excluded, 'row')} left out because champion ${version} trained on them (${how}; the data or its columns changed since, so rows moved between splits)`;
+  return { rows, comparison: { basis: 'training_keys', test_rows: test.length, comparable_rows: rows.length, excluded_rows: excluded, note } };
 }

@@ -11,7 +11,7 @@ import { encodeFeatures, encodeTargets, fitPreprocessing, outputWidth, type Prep
 import { TrainingSample } from '../model/preprocessing-sample.js';
 import { TargetVariety } from '../model/target-transform.js';
 import { inMemoryTrainingRows, inMemoryValidationRows, type TrainingRows, type ValidationRows } from '../model/training-rows.js';
-import { metricTargets } from './champion-scoring.js';
+import { metricTargets } from './test-rows.js';
 import { loadSplitDataset, type SplitTimeRanges } from './dataset-split.js';
 import type { StepContext } from './step-context.js';
 import type { RunManifest } from './workspace.js';

@@ -59,17 +59,17 @@ export function instanceSchema(features: readonly ServedFeature[], limits: Reque
   const shape: Record<string, z.ZodType<number | string | null>> = {};
   for (const feature of features) {
     let schema: z.ZodType<number | string>;
+    // JSON Schema's maxLength counts characters (code points), as the parser does; zod's max counts UTF-16 units.
+    const text = z
+      .string()
+      .refine((value) => characterCount(value) <= limits.maxStringLength, { message: `at most ${limits.maxStringLength} characters` })
+      .meta({ maxLength: limits.maxStringLength });
     if (feature.type === 'numeric') {
       schema = z.number().min(-float32Max).max(float32Max);
     } else if (feature.type === 'datetime') {
       const read = dateReaderOf(feature);
-      schema = z.string().max(limits.maxStringLength).refine((text) => !Number.isNaN(read(text)), { message: dateMessageOf(feature) });
+      schema = text.refine((value) => !Number.isNaN(read(value)), { message: dateMessageOf(feature) });
     } else {
-      // JSON Schema's maxLength counts characters (code points), as the parser does; zod's max counts UTF-16 units.
-      const text = z
-        .string()
-        .refine((value) => characterCount(value) <= limits.maxStringLength, { message: `at most ${limits.maxStringLength} characters` })
-        .meta({ maxLength: limits.maxStringLength });
       schema = acceptsNumbers(feature.vocabulary) ? z.union([text, z.number().min(-float32Max).max(float32Max).transform(String)]) : text;
     }
     shape[feature.name] = feature.nullable ? schema.nullable() : schema;

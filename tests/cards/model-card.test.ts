@@ -104,6 +104,53 @@ describe('validateModelCard', () => {
   });
 });
 
+describe('a card of a paired verdict with in-run baselines', () => {
+  function pairedInputs() {
+    const inputs = buildRunInputs();
+    const overall = { rows: 1409, metrics: { auc: 0.8449, accuracy: 0.8 }, intervals: { auc: { low: 0.82, high: 0.87 } }, target_summary: {} };
+    const evaluation = {
+      ...inputs.evaluation,
+      baselines: [
+        { kind: 'linear' as const, model: 'logistic_regression' as const, name: 'logistic regression', overall, slices: {} },
+        { kind: 'constant' as const, model: 'prior' as const, name: 'class prior', overall: { ...overall, metrics: { auc: 0.5, accuracy: 0.73 }, intervals: {} }, slices: {} },
+      ],
+    };
+    const check = inputs.gate.checks[1]!;
+    const gate = {
+      ...inputs.gate,
+      checks: [
+        ...inputs.gate.checks.slice(0, 1),
+        { ...check, baseline: 0.81, evidence: { against: 'champion' as const, delta: -0.031, interval: { low: -0.052, high: -0.01 }, confidence: 0.9, test: 'delong' as const, p_value: 0.21, p_adjusted: 0.42, family: 'slices' as const, basis: 'drop_not_significant' as const } },
+      ],
+      method: { comparison: 'paired' as const, alpha: 0.05, family_sizes: { overall: 1, slices: 2 }, rule: 'A max_regression check fails only when …' },
+    };
+    return { ...inputs, evaluation, gate };
+  }
+
+  test('the baselines\' metrics are in the card JSON beside the model\'s, typed so they are not mistaken for it', () => {
+    const inputs = pairedInputs();
+    const card = buildModelCard({ ...inputs, version: '1.1.0', parent: null });
+    expect(validateModelCard(card)).toEqual({ valid: true, errors: [] });
+    const metrics = card.quantitative_analysis.performance_metrics;
+    expect(metrics).toContainEqual({ type: 'auc (logistic regression baseline)', value: '0.8449', confidence_interval: { lower_bound: '0.8200', upper_bound: '0.8700' } });
+    expect(metrics).toContainEqual({ type: 'auc (class prior baseline)', value: '0.5000' });
+    expect(metrics.filter((m) => m.type === 'auc' && m.slice === undefined)).toHaveLength(1);
+    const limitations = card.considerations.limitations.map((l) => l.description);
+    expect(limitations).toContainEqual('Simple models trained in the same run on the same rows and inputs score auc logistic regression 0.8449, class prior 0.5000 on the same test rows (this model: 0.8400).');
+    expect(limitations.at(-1)).toContain('Regressions were judged by the paired rule at alpha 0.05.');
+  });
+
+  test('the Markdown shows the baselines beside the metrics, and Δ with its interval and p per check', () => {
+    const inputs = pairedInputs();
+    const card = buildModelCard({ ...inputs, version: '1.1.0', parent: null });
+    const markdown = renderModelCardMarkdown({ card, lineage: inputs.lineage, evaluation: inputs.evaluation, gate: inputs.gate });
+    expect(markdown).toContain('| Metric | Value | Interval | logistic regression baseline | class prior baseline |');
+    expect(markdown).toContain('| auc | 0.8400 | [0.8148, 0.8652] | 0.8449 | 0.5000 |');
+    expect(markdown).toContain('| contract=Month-to-month | 1100 | auc | max_regression | 0.7900 | 0.8210 | 0.8100 | 0.8010 | −0.0310 [−0.0520, −0.0100] | 0.2100 (0.4200) | pass |  |');
+    expect(markdown).toContain('Rule (gate.comparison: paired): A max_regression check fails only when …');
+  });
+});
+
 describe('renderModelCardMarkdown', () => {
   test('shows lineage, metrics per slice with rows and intervals, the gate checks and limitations', () => {
     const { card, inputs } = cardFor({ dirty: true });
@@ -122,8 +169,9 @@ describe('renderModelCardMarkdown', () => {
     expect(markdown).toContain(
       `| contract=Two year | 24 | — | ${formatNumber(accuracy, columnFormat)} [${formatNumber(interval.low, columnFormat)}, ${formatNumber(interval.high, columnFormat)}] |`,
     );
-    expect(markdown).toContain('| contract=Month-to-month | 1100 | auc | max_regression | 0.7900 | 0.8210 | 0.8010 | pass |  |');
-    expect(markdown).toContain('| contract=Two year | 24 | auc | report_only | — | — | — | skipped | fewer than 30 test rows |');
+    // A verdict written before paired comparisons: no baseline, Δ without interval, no p.
+    expect(markdown).toContain('| contract=Month-to-month | 1100 | auc | max_regression | 0.7900 | 0.8210 | — | 0.8010 | −0.0310 | — | pass |  |');
+    expect(markdown).toContain('| contract=Two year | 24 | auc | report_only | — | — | — | — | — | — | skipped | fewer than 30 test rows |');
     expect(markdown).toContain(`**Passed** — ${inputs.gate.summary}`);
     expect(markdown).toContain('- Slices with fewer than 30 test rows are reported but not gated');
   });

@@ -7,7 +7,7 @@ import { extname, join, normalize } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { formatNumber } from '../../src/core/number-format.js';
+import { columnFormat, formatInterval, formatNumber, formatPValue } from '../../src/core/number-format.js';
 import { dashboardContentSecurityPolicy } from '../../src/dashboard/page-html.js';
 import { modelInfoSchema, versionHistorySchema, type ModelInfo, type VersionHistory } from '../../src/serving/api-schema.js';
 import { createProject, defaultConfigText, mlopsBin, repoRoot, runMlops, stackTraceLine } from '../helpers/project.js';
@@ -116,7 +116,14 @@ describe('the dashboard on a real server and as a static report', () => {
     );
     const first = await runMlops(['pipeline', '-q'], { cwd: project });
     expect(first.code, first.stderr).toBe(0);
-    writeFileSync(join(project, 'mlops.config.yaml'), configText((config) => (config.model.seed = 7)));
+    // The second run is judged against the first (a champion check with paired evidence) and the in-run baseline.
+    writeFileSync(
+      join(project, 'mlops.config.yaml'),
+      configText((config) => {
+        config.model.seed = 7;
+        config.gate.overall = { auc: { min: 0.5, max_regression: 0.1 } };
+      }),
+    );
     const second = await runMlops(['pipeline', '-q'], { cwd: project });
     expect(second.code, second.stderr).toBe(0);
     writeFileSync(join(project, 'mlops.config.yaml'), configText((config) => (config.gate.overall = { auc: { min: 0.99 } })));
@@ -197,6 +204,37 @@ describe('the dashboard on a real server and as a static report', () => {
     const previous = history.versions.find((v) => v.version !== model.version)!.version;
     expect(textOf(dom, 'rollback-command')).toBe(`npx mlops rollback ${previous}`);
     expect(textOf(dom, 'deploy-command')).toBe(`gh workflow run deploy.yml -f version=v${previous}`);
+  });
+
+  test('Chromium renders the gate: per check the champion, the baseline, Δ with its interval and p; the rule; the baselines beside the metrics', async () => {
+    const dom = await dumpDom(`${served.url}/`, { budgetMs: 5000 });
+    expect(textOf(dom, 'gate-rule')).toBe(`Rule (gate.comparison: paired): ${model.gate.method!.rule}`);
+    expect(textOf(dom, 'gate-baseline')).toBe(`In-run baseline: logistic regression, trained on the same rows and inputs (gated: auc may be at most ${formatNumber(0.1)} worse).`);
+    const rowText = (check: string) => {
+      const match = new RegExp(`<tr[^>]*data-check="${check.replace(/[|]/g, '\\|')}"[^>]*>([\\s\\S]*?)</tr>`).exec(dom);
+      return match ? [...match[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((cell) => decodeEntities(cell[1]!.replace(/<[^>]+>/g, ''))) : null;
+    };
+    const signed = { ...columnFormat, signed: true };
+    for (const [rule, against] of [['max_regression', ''], ['baseline', ' vs baseline']] as const) {
+      const check = model.gate.checks.find((c) => c.scope === 'overall' && c.metric === 'auc' && c.rule === rule)!;
+      const evidence = check.evidence!;
+      expect(evidence.p_value).not.toBeNull();
+      const cells = rowText(`overall|auc|${rule}`);
+      expect(cells, rule).not.toBeNull();
+      // Scope, Rows, Metric, Rule, Candidate, Champion, Baseline, Threshold, Δ [interval], p, Outcome
+      expect(cells!.slice(0, 4)).toEqual(['overall', String(check.rows), 'auc', rule]);
+      expect(cells![4]).toBe(formatNumber(check.candidate, columnFormat));
+      expect(cells![5]).toBe(formatNumber(check.champion, columnFormat));
+      expect(cells![6]).toBe(formatNumber(check.baseline, columnFormat));
+      expect(cells![8]).toBe(`${formatNumber(evidence.delta, signed)} ${formatInterval(evidence.interval, signed)}${against}`);
+      expect(cells![9]).toContain(formatPValue(evidence.p_value));
+      expect(cells![10]).toMatch(/^pass/);
+    }
+    // The baselines beside the candidate's overall metrics.
+    const baselines = model.evaluation.baselines!;
+    expect(baselines.map((b) => b.name)).toEqual(['logistic regression', 'class prior']);
+    for (const baseline of baselines) expect(dom).toContain(`${baseline.name} baseline`);
+    expect(dom).toContain(formatNumber(baselines[0]!.overall.metrics['auc'], columnFormat));
   });
 
   test('a screenshot shows a drawn page with charts, in light and in dark mode', async () => {

@@ -72,6 +72,11 @@ describe('inferConfig on the telco data', () => {
   test('picks contract first as a slice and binary gate defaults', () => {
     expect(result.inferred.config.slices).toEqual(['contract', 'multiple_lines']);
     expect(result.inferred.config.gate).toMatchObject({ overall: { auc: { min: 0.7, max_regression: 0.02 } }, per_slice: { auc: { max_regression: 0.05 } } });
+    // How the gate decides, written out: paired evidence, slices judged by rows of each class, the baseline check.
+    expect(result.inferred.config.gate).toMatchObject({ comparison: 'paired', alpha: 0.05, min_slice_rows: 30, min_slice_class_rows: 20, baseline: { enabled: true } });
+    expect(result.inferred.notes.gate).toMatch(/for AUC with at least 20 of each class/);
+    // Thousands of rows: the network's defaults as they are.
+    expect(result.inferred.config.model).toMatchObject({ batch_size: 64, early_stopping: { patience: 6 } });
   });
 
   test('the written file loads and validates the same data without edits', () => {
@@ -128,7 +133,9 @@ describe('inferConfig on awkward files', () => {
     expect(inferred.notes.task).toMatch(/Target transform none: the target is not strongly skewed \(skewness 0\.\d\d\)/);
     const mean = prices.reduce((a, b) => a + b, 0) / prices.length;
     const std = Math.sqrt(prices.reduce((a, b) => a + (b - mean) ** 2, 0) / prices.length);
-    expect(config.gate).toMatchObject({ primary_metric: 'rmse', overall: { r2: { min: 0 }, rmse: { max_regression: roundSignificant(0.05 * std) } } });
+    expect(config.gate).toMatchObject({ primary_metric: 'rmse', overall: { r2: { min: 0 }, rmse: { max_regression: roundSignificant(0.05 * std) } }, comparison: 'paired', min_slice_class_rows: 20 });
+    // 200 rows: batches of 8 (about 17 steps an epoch on 140 training rows) and more patience.
+    expect(config.model).toMatchObject({ batch_size: 8, early_stopping: { patience: 20 } });
     expect(config.slices).toEqual(['neighborhood', 'garage']);
     expect(report.passed).toBe(true);
   });

@@ -5,10 +5,11 @@ import { createRandom } from '../../src/core/rng.js';
 import {
   bootstrapIntervals,
   bootstrapMetricIntervals,
-  compareOnSameRows,
+  definedValues,
   drawResampleCounts,
-  pairedBootstrapDelta,
+  drawSharedResamples,
   percentileInterval,
+  resampledIntervals,
 } from '../../src/evaluation/bootstrap.js';
 import { prepareMetrics } from '../../src/evaluation/metrics.js';
 import { syntheticBinary } from './synthetic.js';
@@ -129,60 +130,32 @@ describe('bootstrapIntervals', () => {
   });
 });
 
-describe('paired bootstrap (candidate − champion on the same rows)', () => {
-  test('a model compared with itself has delta 0 and a [0, 0] interval', () => {
-    const result = pairedBootstrapDelta({
-      task: 'binary',
-      yTrue: split.yTrue,
-      candidate: split.scores,
-      champion: split.scores,
-      metric: 'auc',
-      bootstrap: settings,
-    });
-    expect(result).toMatchObject({ metric: 'auc', delta: 0, interval: { low: 0, high: 0 }, resamples: settings.resamples });
+describe('drawSharedResamples (several models on the same draws)', () => {
+  const a = prepareMetrics('binary', split.yTrue, split.scores);
+  const b = prepareMetrics('binary', split.yTrue, split.worse);
+
+  test('with one model it is exactly the draws behind bootstrapIntervals', () => {
+    const draws = drawSharedResamples([a], [...binaryMetricNames], settings);
+    expect(resampledIntervals(draws.values[0]!, settings.confidence)).toEqual(bootstrapIntervals(a, settings));
   });
 
-  test('a less noisy candidate beats a noisier champion: the AUC delta interval is above 0', () => {
-    const result = pairedBootstrapDelta({
-      task: 'binary',
-      yTrue: split.yTrue,
-      candidate: split.scores,
-      champion: split.worse,
-      metric: 'auc',
-      bootstrap: settings,
-    });
-    const point = prepareMetrics('binary', split.yTrue, split.scores).compute().auc! - prepareMetrics('binary', split.yTrue, split.worse).compute().auc!;
-    expect(result.delta).toBeCloseTo(point, 12);
-    expect(result.interval!.low).toBeGreaterThan(0);
-    expect(result.interval!.low).toBeLessThan(point);
-    expect(result.interval!.high).toBeGreaterThan(point);
+  test('each model scored on the same rows: its values equal its own bootstrap with the same seed', () => {
+    const draws = drawSharedResamples([a, b], [...binaryMetricNames], settings);
+    expect(draws.resamples).toBe(settings.resamples);
+    expect(resampledIntervals(draws.values[1]!, settings.confidence)).toEqual(bootstrapIntervals(b, settings));
   });
 
-  test('pairing narrows the interval compared with independent intervals of the two models', () => {
-    const paired = pairedBootstrapDelta({ task: 'binary', yTrue: split.yTrue, candidate: split.scores, champion: split.worse, metric: 'auc', bootstrap: settings });
-    const a = bootstrapMetricIntervals('binary', split.yTrue, split.scores, {}, settings).auc!;
-    const b = bootstrapMetricIntervals('binary', split.yTrue, split.worse, {}, { ...settings, seed: 99 }).auc!;
-    const unpairedWidth = a.high - a.low + (b.high - b.low);
-    expect(paired.interval!.high - paired.interval!.low).toBeLessThan(unpairedWidth / 2);
+  test('a metric undefined on a resample is NaN there and skipped by the intervals', () => {
+    // One positive among 6 rows: about a third of resamples draw no positive and have no AUC.
+    const one = prepareMetrics('binary', [0, 0, 0, 0, 0, 1], [0.1, 0.2, 0.3, 0.4, 0.5, 0.9]);
+    const draws = drawSharedResamples([one], ['auc', 'accuracy'], { resamples: 200, confidence: 0.9, seed: 1 });
+    const undefinedAuc = draws.values[0]!.auc!.filter(Number.isNaN).length;
+    expect(undefinedAuc).toBeGreaterThan(30);
+    expect(definedValues(draws.values[0]!.auc!).length).toBe(200 - undefinedAuc);
+    expect(draws.values[0]!.accuracy!.some(Number.isNaN)).toBe(false);
   });
 
-  test('compareOnSameRows covers every metric of the task and is deterministic', () => {
-    const input = { task: 'binary' as const, yTrue: split.yTrue, candidate: split.scores, champion: split.worse, bootstrap: settings };
-    const all = compareOnSameRows(input);
-    expect(Object.keys(all).sort()).toEqual([...binaryMetricNames].sort());
-    expect(compareOnSameRows(input)).toEqual(all);
-    // Lower-is-better metrics: the better candidate has a negative log loss delta.
-    expect(all.log_loss!.delta).toBeLessThan(0);
-  });
-
-  test('an unknown metric is a ConfigError listing the task metrics', () => {
-    expect(() =>
-      pairedBootstrapDelta({ task: 'binary', yTrue: [0, 1], candidate: [0.2, 0.8], champion: [0.3, 0.6], metric: 'rmse', bootstrap: settings }),
-    ).toThrow(/'rmse' is not a binary metric; use one of auc, accuracy/);
-  });
-
-  test('AUC undefined for both (one class): nulls, no interval', () => {
-    const result = pairedBootstrapDelta({ task: 'binary', yTrue: [1, 1], candidate: [0.2, 0.8], champion: [0.3, 0.6], metric: 'auc', bootstrap: settings });
-    expect(result).toEqual({ metric: 'auc', candidate: null, champion: null, delta: null, interval: null, resamples: 0 });
+  test('models prepared on different rows are refused', () => {
+    expect(() => drawSharedResamples([a, prepareMetrics('binary', [0, 1], [0.2, 0.8])], ['auc'], settings)).toThrow(/same rows/);
   });
 });

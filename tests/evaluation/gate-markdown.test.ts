@@ -4,6 +4,10 @@ import { evaluatePredictions } from '../../src/evaluation/evaluate.js';
 import { evaluateGate } from '../../src/evaluation/gate.js';
 import { escapeMarkdownText, renderEvaluationMarkdown, renderGateMarkdown } from '../../src/evaluation/gate-markdown.js';
 import { evaluationReportSchema, gateVerdictSchema, type EvaluationReport, type GateVerdict } from '../../src/evaluation/report-schema.js';
+import { readFileSync } from 'node:fs';
+import { createRandom } from '../../src/core/rng.js';
+import { evaluateCandidate } from '../../src/evaluation/evaluate-candidate.js';
+import { maxCommentLength } from '../../src/github/pr-comment.js';
 import { syntheticBinary } from './synthetic.js';
 
 /** Cells of a Markdown table row, split on pipes that are not escaped. */
@@ -55,7 +59,8 @@ const champion: EvaluationReport = evaluationReportSchema.parse({
 function verdictFor(gate: unknown, champ: EvaluationReport | null): GateVerdict {
   return gateVerdictSchema.parse(
     evaluateGate({
-      gate: gateSchema.parse(gate),
+      // Hand-made reports carry no paired evidence: the point rule (gate-paired tests below use real predictions).
+      gate: gateSchema.parse({ comparison: 'point', ...(gate as object) }),
       task: 'binary',
       candidate,
       candidateId: 'run-42',
@@ -77,11 +82,11 @@ describe('renderGateMarkdown', () => {
   });
 
   test.each([
-    ['auc floor with interval, champion and delta', '| auc | 0.8460 [0.8200, 0.8700] | 0.8410 | +0.005000 | min 0.8000 | ✅ pass |'],
-    ['auc regression with the bound it implies', '| auc | 0.8460 [0.8200, 0.8700] | 0.8410 | +0.005000 | max regression 0.02000 (≥ 0.8210) | ✅ pass |'],
-    ['lower-is-better max', '| log_loss | 0.4100 | 0.4200 | −0.01000 | max 0.5000 | ✅ pass |'],
-    ['a metric without a rule is reported only', '| accuracy | 0.8000 | 0.7900 | +0.01000 | reported only | — |'],
-    ['a metric undefined for both models is skipped', '| precision | — | — | — | reported only | ⏭️ skipped: precision is undefined for this group: not gated |'],
+    ['auc floor with interval, champion and delta', '| auc | 0.8460 [0.8200, 0.8700] | 0.8410 | +0.005000 | — | min 0.8000 | ✅ pass |'],
+    ['auc regression with the bound it implies', '| auc | 0.8460 [0.8200, 0.8700] | 0.8410 | +0.005000 | — | max regression 0.02000 (≥ 0.8210) | ✅ pass |'],
+    ['lower-is-better max', '| log_loss | 0.4100 | 0.4200 | −0.01000 | — | max 0.5000 | ✅ pass |'],
+    ['a metric without a rule is reported only', '| accuracy | 0.8000 | 0.7900 | +0.01000 | — | reported only | — |'],
+    ['a metric undefined for both models is skipped', '| precision | — | — | — | — | reported only | ⏭️ skipped: precision is undefined for this group: not gated |'],
   ])('overall row: %s', (_name, row) => {
     expect(markdown).toContain(row);
   });
@@ -106,7 +111,7 @@ describe('renderGateMarkdown', () => {
     expect(rejected.passed).toBe(false);
     expect(text.split('\n')[0]).toBe('## ❌ Churn model gate: rejected');
     expect(text).toContain('**Rejected: 2 of 2 checks failed — auc on contract=Month\\|to\\|month 0.8000 \\< min 0.8200; auc on payment=\\*card\\* 0.8100 \\< min 0.8200**');
-    expect(text).toContain('| auc | 0.8000 | — | — | min 0.8200 | ❌ fail: auc on contract=Month\\|to\\|month 0.8000 \\< min 0.8200 |');
+    expect(text).toContain('| auc | 0.8000 | — | — | — | min 0.8200 | ❌ fail: auc on contract=Month\\|to\\|month 0.8000 \\< min 0.8200 |');
     expect(text).toContain('⏭️ skipped: 12 rows \\< min_slice_rows 30: reported, not gated');
     expect(text).toContain('> No champion yet: only absolute bounds applied');
     expect(text).toContain('Candidate `run-42` vs no champion');
@@ -123,6 +128,71 @@ describe('renderGateMarkdown', () => {
     ['[link](x)', '\\[link\\](x)'],
   ])('escapeMarkdownText(%j) = %j', (input, output) => {
     expect(escapeMarkdownText(input)).toBe(output);
+  });
+});
+
+describe('renderGateMarkdown: paired evidence and the in-run baseline', () => {
+  /** A real verdict: candidate, champion and baselines scored on the same rows. */
+  function pairedVerdict(rows: number, slice: (i: number) => string, gateInput: Record<string, unknown>, candidateNoise = 1) {
+    const random = createRandom(17);
+    const yTrue = Float64Array.from({ length: rows }, () => (random() < 0.3 ? 1 : 0));
+    const signal = Float64Array.from(yTrue, (y) => (y ? 1 : -1) + (random() - 0.5) * 4);
+    const model = (noise: number) => Float64Array.from(signal, (s) => 1 / (1 + Math.exp(-(s + (random() - 0.5) * noise))));
+    const gate = gateSchema.parse({ bootstrap: { resamples: 200, confidence: 0.95, seed: 1 }, ...gateInput });
+    const evaluation = evaluateCandidate({
+      task: 'binary',
+      yTrue,
+      slices: { segment: Array.from({ length: rows }, (_, i) => slice(i)) },
+      gate,
+      candidate: model(candidateNoise),
+      champion: model(1),
+      baselines: [{ kind: 'linear', model: 'logistic_regression', name: 'logistic regression', predictions: model(1.5) }],
+    });
+    return evaluateGate({
+      gate,
+      task: 'binary',
+      candidate: evaluation.candidate,
+      candidateId: 'run-7',
+      champion: { version: '1.0.0', report: evaluation.champion! },
+      comparisons: evaluation.comparisons,
+      now: new Date('2024-05-01T00:00:00Z'),
+    });
+  }
+
+  test('every check shows champion, baseline, Δ with its 90% interval and p; the rule and the baseline are stated', () => {
+    const verdict = pairedVerdict(1200, (i) => (i % 2 ? 'a' : 'b'), { overall: { auc: { min: 0.6, max_regression: 0.02 } }, per_slice: { auc: { max_regression: 0.05 } } });
+    const text = renderGateMarkdown(verdict);
+    expect(text).toContain('| Metric | Candidate [interval] | Champion | Baseline | Δ [90%] | p | Rule | Result |');
+    expect(text).toMatch(/^\| auc \| 0\.\d{4} \[0\.\d{4}, 0\.\d{4}\] \| 0\.\d{4} \| 0\.\d{4} \| [+−]?0\.\d+ \[[+−]?0\.\d+, [+−]?0\.\d+\] \| [\d.]+ \(Holm [\d.]+\) \| max regression 0\.02000 \(≥ 0\.\d{4}\) \| ✅ pass/m);
+    expect(text).toMatch(/^\| auc \| .* vs baseline \| [\d.]+ \(Holm [\d.]+\) \| vs logistic regression: max regression 0\.02000 \(≥ 0\.\d{4}\) \| ✅ pass \|$/m);
+    expect(text).toContain('In-run baseline: logistic regression, trained on the same rows and inputs (gated: auc may be at most 0.02000 worse than the baseline\'s).');
+    expect(text).toContain('**Rule** (`gate.comparison: paired`): Candidate and champion are scored on the same test rows. A max_regression check fails only when');
+    expectWellFormedTables(text);
+  });
+
+  test('a drop beyond the threshold that is within noise passes, and the row says so', () => {
+    const verdict = pairedVerdict(400, (i) => (i < 60 ? 'small' : 'large'), { per_slice: { auc: { max_regression: 0 } }, min_slice_class_rows: 5 }, 1.2);
+    const noisy = verdict.checks.filter((c) => c.evidence?.basis === 'drop_not_significant');
+    expect(noisy.length).toBeGreaterThan(0);
+    expect(renderGateMarkdown(verdict)).toContain('✅ pass, within noise: auc on segment=');
+  });
+
+  test('thousands of slice values: only the notable slices are listed and the comment fits GitHub', () => {
+    const verdict = pairedVerdict(9000, (i) => `v${i % 3000}`, { per_slice: { auc: { max_regression: 0.05 }, accuracy: { min: 0.9 } }, min_slice_rows: 3, bootstrap: { resamples: 20, confidence: 0.95, seed: 1 } });
+    const text = renderGateMarkdown(verdict);
+    expect(text).toMatch(/^3000 values, \d+ with a failed check; listed: the 50 that failed or could not be judged \(and \d+ more\)\. Every check of every slice is in gate\.json\.$/m);
+    expect(text.match(/^#### segment = /gm)).toHaveLength(50);
+    expect(text.length).toBeLessThan(maxCommentLength);
+    expectWellFormedTables(text);
+  });
+
+  test('a verdict from before paired comparisons (a real stored gate.json) still renders, without baseline or p columns', () => {
+    const stored = gateVerdictSchema.parse(JSON.parse(readFileSync(new URL('../fixtures/reports/before-paired-gate/gate.json', import.meta.url), 'utf8')));
+    const text = renderGateMarkdown(stored);
+    expect(text).toContain('| Metric | Candidate [interval] | Champion | Δ | Rule | Result |');
+    expect(text).toContain('❌ fail: auc on contract=One year fell 0.05163 (max_regression 0.05000): 0.5054 vs champion 0.5571');
+    expect(text).not.toContain('**Rule**');
+    expectWellFormedTables(text);
   });
 });
 

@@ -26,8 +26,13 @@ function report(
   return evaluationReportSchema.parse(built);
 }
 
+/**
+ * These tables judge hand-made reports, which carry no paired evidence: they check the point rule
+ * (`gate.comparison: point`) unless a case says otherwise. gate-paired.test.ts checks the paired
+ * rule on real predictions.
+ */
 function gateConfig(input: unknown): GateConfig {
-  return gateSchema.parse(input);
+  return gateSchema.parse({ comparison: 'point', ...(input as object) });
 }
 
 const now = new Date('2024-05-01T12:00:00Z');

@@ -10,7 +10,7 @@ import { loadModel, saveModel } from '../../src/model/model-io.js';
 import { predictRows } from '../../src/model/predict.js';
 import { encodeFeatures, encodeTargets, fitPreprocessing, type PreprocessingSpec } from '../../src/model/preprocessing.js';
 import { inMemoryTrainingRows, inMemoryValidationRows, trainNetwork, type TrainResult } from '../../src/model/train.js';
-import { metricTargets } from '../../src/pipeline/champion-scoring.js';
+import { metricTargets } from '../../src/pipeline/test-rows.js';
 import { telcoConfig } from '../fixtures/data/telco-config.js';
 
 const loaded = telcoConfig('../../../data/telco-churn.csv');

@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { createRecordingLogger } from '../../src/core/logger.js';
 import { RowKeySet } from '../../src/data/row-key-set.js';
 import { evaluationReportSchema, gateVerdictSchema, type EvaluationReport, type GateVerdict } from '../../src/evaluation/report-schema.js';
-import { scoreChampion, testRowsOf } from '../../src/pipeline/champion-scoring.js';
+import { evaluatePredictions } from '../../src/evaluation/evaluate.js';
+import { findChampion, scoreChampion } from '../../src/pipeline/champion-scoring.js';
 import { loadSplitDataset } from '../../src/pipeline/dataset-split.js';
 import { evaluateStep } from '../../src/pipeline/evaluate-step.js';
 import { registerStep } from '../../src/pipeline/register-step.js';
@@ -114,10 +115,14 @@ describe('the champion is judged only on rows it did not train on', () => {
     expect(verdict.checks.find((check) => check.scope === 'overall')!.rows).toBe(comparison.comparable_rows);
 
     // What the gate would have done before: the champion on every test row, its own training rows included, looks better than it is.
-    const { dataset, split } = await loadSplitDataset(ctx);
+    const found = await findChampion(registry, ctx.loaded.config);
+    const { dataset, split } = await loadSplitDataset(ctx, { extraColumns: found.champion!.plan.raw.map((feature) => feature.name) });
     const allTest = split.test.map((i) => dataset.rows[i]!);
-    const inflated = await scoreChampion(registry, ctx.loaded.config, testRowsOf(allTest, dataset.rowKey));
-    expect(inflated.champion!.report.overall.metrics['auc']!).toBeGreaterThan(champion!.overall.metrics['auc']! + 0.005);
+    const inflated = await scoreChampion(found.version!, found.champion!, allTest, dataset, 1);
+    const task = ctx.loaded.config.task;
+    const yTrue = Float64Array.from(allTest, (row) => (task.type === 'binary' && row.target === task.positive_label ? 1 : 0));
+    const inflatedAuc = evaluatePredictions({ task: 'binary', yTrue, predictions: inflated.predictions!, bootstrap: { resamples: 0, confidence: 0.95, seed: 1 } }).overall.metrics['auc']!;
+    expect(inflatedAuc).toBeGreaterThan(champion!.overall.metrics['auc']! + 0.005);
   });
 
   test('the registered version carries its training key set, as its lineage describes it', async () => {

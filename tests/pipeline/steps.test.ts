@@ -32,7 +32,7 @@ function configText(change: (config: Record<string, any>) => void = () => {}): s
   return stringify(config);
 }
 
-/** The config without the `female` feature: a champion that uses it cannot be scored. */
+/** The config without the `female` feature (the column stays in the CSV, ignored): the champion that uses it reads it raw. */
 const withoutFemale = (policy: 'fail' | 'floors_only') =>
   configText((c) => {
     c.features = c.features.filter((f: { name: string }) => f.name !== 'female');
@@ -112,37 +112,69 @@ describe('the steps, one by one', () => {
   });
 });
 
-describe('a champion the new config cannot score', () => {
-  /** validate → train → evaluate in a workspace of its own, with the config written first. */
-  async function evaluateWithout(policy: 'fail' | 'floors_only') {
-    writeFileSync(join(project, 'mlops.config.yaml'), withoutFemale(policy));
-    const ctx = await open(`without-female-${policy}`);
+describe('a champion whose features the new config no longer lists', () => {
+  /** validate → train → evaluate in a workspace of its own, with the config (and data) written first. */
+  async function evaluateWith(name: string, config: string, data?: string) {
+    writeFileSync(join(project, 'mlops.config.yaml'), config);
+    if (data !== undefined) writeFileSync(join(project, 'data/telco-churn.csv'), data);
+    const ctx = await open(name);
     await validateStep(ctx);
     await trainStep(ctx);
     const outcome = await evaluateStep(ctx).catch((error: unknown) => error);
     return { ctx, outcome, verdict: await ctx.workspace.read('gate', gateVerdictSchema, 'evaluate') };
   }
 
-  test("'fail' rejects the candidate, names the champion and why it could not be scored, and records the rejection", async () => {
-    const { outcome, verdict } = await evaluateWithout('fail');
-    expect(outcome).toBeInstanceOf(GateRejectedError);
-    expect(verdict.passed).toBe(false);
+  test('is scored from the raw column through its own preprocessing: the candidate is judged like any other, and the version bump is major', async () => {
+    const { ctx, verdict } = await evaluateWith('without-female-scored', withoutFemale('fail'));
     expect(verdict.champion_version).toBe('1.0.0');
-    expect(verdict.summary).toMatch(/^Rejected: Champion 1\.0\.0 cannot be scored on this data: the champion uses feature 'female', which the current config does not have\. \(gate\.on_unscorable_champion is 'fail'/);
-    expect(logger.lines.some((line) => line.level === 'warn' && /Champion 1\.0\.0 cannot be scored/.test(line.message))).toBe(true);
-    const registry = await ModelRegistry.open(join(project, '.mlops/registry'));
-    expect((await registry.experiments())[0]).toMatchObject({ status: 'rejected', champion_version: '1.0.0' });
+    expect(verdict.champion_note).toBeUndefined();
+    expect(await ctx.workspace.exists('championMetrics')).toBe(true);
+    const regression = verdict.checks.filter((c) => c.rule === 'max_regression' && c.scope === 'overall');
+    expect(regression.length).toBeGreaterThan(0);
+    for (const check of regression) expect(check.evidence).toMatchObject({ against: 'champion', test: 'delong' });
+    expect(verdict.passed).toBe(true);
+    const registered = await registerStep(ctx);
+    expect(registered.version.version).toBe('2.0.0');
   });
 
-  test("'floors_only' passes the candidate on the absolute bounds alone, says so, and registers it after the champion", async () => {
-    const { ctx, outcome, verdict } = await evaluateWithout('floors_only');
+  /** The CSV without a column at all (the champion, 2.0.0 by now, still uses `partner`). */
+  const withoutColumn = (name: string) => {
+    const [header, ...rows] = telcoHead(1000).trimEnd().split('\n');
+    const drop = header!.split(',').findIndex((cell) => cell.replace(/"/g, '') === name);
+    const cut = (line: string) => line.split(',').filter((_, i) => i !== drop).join(',');
+    return `${[header!, ...rows].map(cut).join('\n')}\n`;
+  };
+  const withoutPartnerAtAll = (policy: 'fail' | 'floors_only') =>
+    configText((c) => {
+      c.features = c.features.filter((f: { name: string }) => f.name !== 'partner');
+      c.gate.on_unscorable_champion = policy;
+    });
+
+  test("cannot be scored when the data lacks a column it needs: 'fail' rejects, naming the column, and records the rejection", async () => {
+    const champion = (await (await ModelRegistry.open(join(project, '.mlops/registry'))).champion())!.version;
+    const { outcome, verdict } = await evaluateWith('no-partner-column-fail', withoutPartnerAtAll('fail'), withoutColumn('partner'));
+    expect(outcome).toBeInstanceOf(GateRejectedError);
+    expect(verdict.passed).toBe(false);
+    expect(verdict.champion_version).toBe(champion);
+    expect(verdict.summary).toBe(
+      `Rejected: Champion ${champion} cannot be scored on this data: it needs the column "partner", which data/telco-churn.csv does not have. ` +
+        "(gate.on_unscorable_champion is 'fail'; set it to 'floors_only' to accept the candidate on absolute bounds and the baseline alone).",
+    );
+    expect(logger.lines.some((line) => line.level === 'warn' && /cannot be scored on this data: it needs the column "partner"/.test(line.message))).toBe(true);
+    const registry = await ModelRegistry.open(join(project, '.mlops/registry'));
+    expect((await registry.experiments())[0]).toMatchObject({ status: 'rejected', champion_version: champion });
+  });
+
+  test("'floors_only' passes such a candidate on the absolute bounds and the baseline, says so, and registers it after the champion", async () => {
+    const { ctx, outcome, verdict } = await evaluateWith('no-partner-column-floors', withoutPartnerAtAll('floors_only'));
     expect(outcome).toMatchObject({ passed: true });
-    expect(verdict.passed).toBe(true);
-    expect(verdict.champion_note).toMatch(/Champion 1\.0\.0 cannot be scored on this data/);
+    expect(verdict.champion_note).toMatch(/cannot be scored on this data: it needs the column "partner"/);
     expect(verdict.checks.filter((c) => c.rule === 'max_regression').every((c) => c.outcome === 'skipped')).toBe(true);
+    expect(verdict.checks.some((c) => c.rule === 'baseline')).toBe(true);
     expect(await ctx.workspace.exists('championMetrics')).toBe(false);
+    const before = (await (await ModelRegistry.open(join(project, '.mlops/registry'))).champion())!.version;
     const registered = await registerStep(ctx);
-    expect(registered.version.version).not.toBe('1.0.0');
+    expect(registered.version.version).not.toBe(before);
     const registry = await ModelRegistry.open(join(project, '.mlops/registry'));
     expect((await registry.champion())?.version).toBe(registered.version.version);
   });

@@ -208,8 +208,8 @@ describe('streamed training on a file with a date column and a high-cardinality 
   });
 });
 
-describe('a streamed evaluate against a champion with a training key set', () => {
-  test('scores both models only on the test rows the champion did not train on, as the split says', async () => {
+describe('after streamed training, evaluate against a champion whose key set was collected while streaming', () => {
+  test('leaves out exactly the test rows the champion trained on, as the split says', async () => {
     const text = telcoHead(1200);
     const project = createProject({ 'mlops.config.yaml': configText((config) => (config.training = { streaming: 'always' })), 'data/telco-churn.csv': text });
     const open = (workDir: string) => openStepContext({ cwd: project, workDir, env: {}, logger: silentLogger });

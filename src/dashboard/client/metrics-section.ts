@@ -19,15 +19,21 @@ export function renderMetrics(model: ModelInfo): void {
     (evaluation.resamples > 0 ? `Intervals: ${confidence} bootstrap, ${evaluation.resamples} resamples.` : 'No intervals (no bootstrap resamples).');
   const nodes: (Node | null)[] = [el('p', { className: 'muted', text: intro })];
   const { metrics, intervals } = evaluation.overall;
+  const baselines = evaluation.baselines ?? [];
   nodes.push(
     table(
-      ['Metric', 'Value and interval'],
+      ['Metric', 'Value and interval', ...baselines.map((b) => `${b.name} baseline`)],
       Object.entries(metrics).map(([metric, value]) => {
         const interval = intervals[metric];
         const scale = intervalScale([value, interval?.low, interval?.high], metric);
-        return { cells: [metric === primary ? `${metric} (primary)` : metric, intervalBar(value, interval, scale)], attrs: { 'data-metric': metric } };
+        const beside = baselines.map((b) => formatNumber(b.overall.metrics[metric], columnFormat));
+        return { cells: [metric === primary ? `${metric} (primary)` : metric, intervalBar(value, interval, scale), ...beside], attrs: { 'data-metric': metric } };
       }),
-      { caption: 'Overall', id: 'overall-metrics' },
+      {
+        caption: baselines.length > 0 ? 'Overall, beside simple models trained in the same run on the same rows' : 'Overall',
+        id: 'overall-metrics',
+        numeric: [false, false, ...baselines.map(() => true)],
+      },
     ),
   );
   Object.entries(evaluation.slices).forEach(([column, groups], columnIndex) => {

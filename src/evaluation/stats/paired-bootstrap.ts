@@ -1,8 +1,7 @@
 import { metricsForTask } from '../../config/load.js';
 import { lowerIsBetter } from '../../config/schema.js';
 import { ConfigError } from '../../core/errors.js';
-import { createRandom } from '../../core/rng.js';
-import { checkBootstrapSettings, drawResampleCounts, percentileInterval, type PairedComparisonInput } from '../bootstrap.js';
+import { checkBootstrapSettings, drawSharedResamples, percentileInterval, type PairedComparisonInput } from '../bootstrap.js';
 import { prepareMetrics } from '../metrics.js';
 import type { Interval } from '../report-schema.js';
 import { usableBootstrapPValue } from './regression-rule.js';
@@ -84,57 +83,56 @@ export function pairedBootstrap(input: PairedComparisonInput, metrics: readonly 
   if (unknown !== undefined) throw new ConfigError(`'${unknown}' is not a ${task} metric; use one of ${known.join(', ')}`);
   const candidate = prepareMetrics(task, yTrue, input.candidate, input.options);
   const champion = prepareMetrics(task, yTrue, input.champion, input.options);
+  const draws = drawSharedResamples([candidate, champion], metrics, bootstrap);
   const candidateAll = candidate.compute();
   const championAll = champion.compute();
   const samples: Record<string, PairedMetricSample> = {};
   for (const metric of metrics) {
-    const c = candidateAll[metric];
-    const h = championAll[metric];
-    samples[metric] = {
-      metric,
-      lowerIsBetter: lowerIsBetter.has(metric),
-      candidate: c ?? null,
-      champion: h ?? null,
-      delta: c !== undefined && h !== undefined ? c - h : null,
-      deltas: new Float64Array(bootstrap.resamples),
-      candidateValues: new Float64Array(bootstrap.resamples),
-      championValues: new Float64Array(bootstrap.resamples),
-      resamples: bootstrap.resamples,
-      undefinedResamples: 0,
-    };
-  }
-  if (candidate.rows > 0 && bootstrap.resamples > 0) {
-    const random = createRandom(bootstrap.seed);
-    const counts = new Float64Array(candidate.rows);
-    const list = metrics.map((metric) => samples[metric]!);
-    for (let r = 0; r < bootstrap.resamples; r++) {
-      drawResampleCounts(random, counts);
-      const a = candidate.compute(counts);
-      const b = champion.compute(counts);
-      for (const sample of list) {
-        const x = a[sample.metric];
-        const y = b[sample.metric];
-        if (x === undefined || y === undefined) {
-          sample.undefinedResamples++;
-          continue;
-        }
-        // Defined resamples so far are r − undefinedResamples: the next free slot.
-        const at = r - sample.undefinedResamples;
-        sample.deltas[at] = x - y;
-        sample.candidateValues[at] = x;
-        sample.championValues[at] = y;
-      }
-    }
-  } else {
-    for (const sample of Object.values(samples)) sample.undefinedResamples = bootstrap.resamples;
-  }
-  for (const sample of Object.values(samples)) {
-    const defined = sample.resamples - sample.undefinedResamples;
-    sample.deltas = sample.deltas.subarray(0, defined);
-    sample.candidateValues = sample.candidateValues.subarray(0, defined);
-    sample.championValues = sample.championValues.subarray(0, defined);
+    samples[metric] = pairResamples(metric, { all: candidateAll[metric], drawn: draws.values[0]![metric]! }, { all: championAll[metric], drawn: draws.values[1]![metric]! }, bootstrap.resamples);
   }
   return samples;
+}
+
+/** One model's value of a metric on all rows (undefined when undefined) and on each shared resample (NaN where undefined). */
+export interface ResampledMetric {
+  all: number | undefined;
+  drawn: Float64Array;
+}
+
+/**
+ * The paired sample of one metric from two models' values on the same resamples (see
+ * `drawSharedResamples`): the deltas where both were defined, in draw order, and the count of
+ * the `asked` resamples where either was not.
+ */
+export function pairResamples(metric: string, candidate: ResampledMetric, champion: ResampledMetric, asked: number): PairedMetricSample {
+  const n = Math.min(candidate.drawn.length, champion.drawn.length);
+  const deltas = new Float64Array(n);
+  const candidateValues = new Float64Array(n);
+  const championValues = new Float64Array(n);
+  let defined = 0;
+  for (let r = 0; r < n; r++) {
+    const x = candidate.drawn[r]!;
+    const y = champion.drawn[r]!;
+    if (Number.isNaN(x) || Number.isNaN(y)) continue;
+    deltas[defined] = x - y;
+    candidateValues[defined] = x;
+    championValues[defined] = y;
+    defined++;
+  }
+  const c = candidate.all;
+  const h = champion.all;
+  return {
+    metric,
+    lowerIsBetter: lowerIsBetter.has(metric),
+    candidate: c ?? null,
+    champion: h ?? null,
+    delta: c !== undefined && h !== undefined ? c - h : null,
+    deltas: deltas.subarray(0, defined),
+    candidateValues: candidateValues.subarray(0, defined),
+    championValues: championValues.subarray(0, defined),
+    resamples: asked,
+    undefinedResamples: asked - defined,
+  };
 }
 
 /**

@@ -18,9 +18,11 @@ import { checkAlpha, holmDecision } from './multiple-testing.js';
  *
  * Then the check
  * - **fails** when w > m + 1e−12 and p_adj ≤ alpha;
- * - **passes** when w ≤ m + 1e−12 (`within_threshold`), or when w > m + 1e−12 but p_adj > alpha
- *   (`drop_not_significant`: the drop could be noise, and the verdict says so);
- * - is **not judged** when w or p does not exist (`no_evidence`): the metric is undefined on the
+ * - **passes** when w ≤ m + 1e−12 (`within_threshold`, whether or not p exists), or when
+ *   w > m + 1e−12 but p_adj > alpha (`drop_not_significant`: the drop could be noise, and the
+ *   verdict says so);
+ * - is **not judged** when w does not exist, or when w > m + 1e−12 and p does not exist
+ *   (`no_evidence`): the metric is undefined on the
  *   scope's rows, DeLong's variance needs 2 rows of each class, the bootstrap has no resample where
  *   the metric was defined, or the metric was undefined in more than 5% of resamples
  *   ({@link maxUndefinedResampleShare}). The gate reports such a check as skipped with the reason;
@@ -75,8 +77,10 @@ export function judgeRegression(evidence: RegressionEvidence, alpha: number): Re
   checkAlpha(alpha);
   checkThreshold(evidence.maxRegression);
   const { worsening, pValue } = evidence;
-  if (worsening === null || pValue === null) return { outcome: 'not_judged', basis: 'no_evidence', pValue: null };
+  if (worsening === null) return { outcome: 'not_judged', basis: 'no_evidence', pValue: null };
+  // Within the threshold passes on the measured values alone: no test can turn it into a failure.
   if (worsening <= evidence.maxRegression + thresholdTolerance) return { outcome: 'pass', basis: 'within_threshold', pValue };
+  if (pValue === null) return { outcome: 'not_judged', basis: 'no_evidence', pValue: null };
   if (pValue <= alpha) return { outcome: 'fail', basis: 'drop_significant', pValue };
   return { outcome: 'pass', basis: 'drop_not_significant', pValue };
 }

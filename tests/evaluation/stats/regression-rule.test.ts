@@ -24,6 +24,8 @@ describe('judgeRegression: fail only when the drop exceeds max_regression AND p 
     [0.021, 0.02, 1e-9, 'fail', 'drop_significant'],
     [null, 0.02, 0.01, 'not_judged', 'no_evidence'],
     [0.07, 0.05, null, 'not_judged', 'no_evidence'],
+    // Within the threshold passes without a test: no p-value can make it fail.
+    [0.01, 0.05, null, 'pass', 'within_threshold'],
   ] as const)('worsening %d, max_regression %d, p %d → %s (%s)', (worsening, maxRegression, pValue, outcome, basis) => {
     const judgement = judgeRegression({ worsening, maxRegression, pValue }, 0.05);
     expect(judgement.outcome).toBe(outcome);
