@@ -97,6 +97,7 @@ describe('mlops pipeline on the default dataset', () => {
 describe('the steps one by one', () => {
   const smallConfig = configWith((c) => {
     c.model.max_epochs = 3;
+    c.model.batch_size = 16;
     c.gate.overall.auc.min = 0.5;
   });
 
@@ -131,6 +132,7 @@ describe('failures a user can fix', () => {
   test('a rejected candidate exits 4, explains itself and is recorded', async () => {
     const config = configWith((c) => {
       c.model.max_epochs = 2;
+      c.model.batch_size = 16;
       c.gate.overall.auc.min = 0.99;
     });
     const project = createProject({ 'mlops.config.yaml': config, 'data/telco-churn.csv': telcoHead(1500) });
