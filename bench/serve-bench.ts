@@ -7,7 +7,9 @@
  *   4. contention: valid one-instance /predict requests (4 connections) alone ("quiet"), then
  *      while 8 other connections send 1 MB key-heavy bodies (70,000 keys, refused with 400)
  *      ("under attack"): their median and p99 latency side by side (goal: the median under
- *      attack at most 2× the quiet one).
+ *      attack at most 2× the quiet one);
+ *   5. feedback: /predict with every prediction logged against feedback off, /feedback labels/s,
+ *      and the prediction log's disk use under load against its budget (feedback-scenario.ts).
  *
  * Both servers are real child processes (the real `mlops serve` CLI, logging at info to a file),
  * measured in the same run and alternated round by round so that a busy machine affects both
@@ -16,7 +18,7 @@
  * always exits 0 unless it cannot run.
  *
  *   node dist/bench/serve-bench.js [--registry DIR] [--rounds 3] [--duration 10] [--connections 50] [--batch-connections 8]
- *                                  [--only throughput|contention]
+ *                                  [--only throughput|contention|feedback] [--budget-seconds 600]
  *
  * Without --registry it creates a temporary project from the repository's config and data and
  * runs the real pipeline to register a model.
@@ -31,6 +33,8 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/load.js';
 import { silentLogger } from '../src/core/logger.js';
 import { loadDataset } from '../src/data/load-dataset.js';
+import { parse } from 'yaml';
+import { feedbackScenario } from './feedback-scenario.js';
 
 /** The parts of autocannon's result the bench reads. */
 interface AutocannonResult {
@@ -70,6 +74,7 @@ const { values } = parseArgs({
     'batch-connections': { type: 'string', default: '8' },
     'hello-world': { type: 'boolean' },
     only: { type: 'string' },
+    'budget-seconds': { type: 'string', default: '600' },
   },
 });
 
@@ -94,12 +99,14 @@ async function main(): Promise<void> {
   const duration = positiveInt(values.duration, 'duration');
   const connections = positiveInt(values.connections, 'connections');
   const batchConnections = positiveInt(values['batch-connections'], 'batch-connections');
-  if (values.only !== undefined && values.only !== 'throughput' && values.only !== 'contention') {
-    console.error(`--only must be throughput or contention; got '${values.only}'`);
+  const budgetSeconds = positiveInt(values['budget-seconds'], 'budget-seconds');
+  if (values.only !== undefined && !['throughput', 'contention', 'feedback'].includes(values.only)) {
+    console.error(`--only must be throughput, contention or feedback; got '${values.only}'`);
     process.exit(2);
   }
-  const throughput = values.only !== 'contention';
-  const contended = values.only !== 'throughput';
+  const throughput = values.only === undefined || values.only === 'throughput';
+  const contended = values.only === undefined || values.only === 'contention';
+  const feedback = values.only === undefined || values.only === 'feedback';
   const autocannon = require('autocannon') as Autocannon;
   const work = mkdtempSync(join(tmpdir(), 'mlops-serve-bench-'));
   const children: ChildProcess[] = [];
@@ -107,7 +114,7 @@ async function main(): Promise<void> {
     const registry = values.registry ?? (await registerModel(work));
     const bodies = await requestBodies();
     const serveLog = join(work, 'serve.log');
-    const serve = await startChild([mlopsBin, 'serve', '--registry', registry, '--port', '0'], serveLog, children);
+    const serve = await startChild([mlopsBin, 'serve', '--registry', registry, '--port', '0', '--feedback-dir', join(work, 'feedback')], serveLog, children);
     const hello = await startChild([fileURLToPath(import.meta.url), '--hello-world'], join(work, 'hello.log'), children);
     const backend = /backend: (\w+)/.exec(readFileSync(serveLog, 'utf8'))?.[1] ?? 'unknown';
     const load = loadavg();
@@ -168,6 +175,23 @@ async function main(): Promise<void> {
         );
       }
       reportContention(quiet, loaded, attacks);
+    }
+    if (feedback) {
+      await feedbackScenario({
+        mlopsBin,
+        work,
+        registry,
+        baseConfig: parse(readFileSync(join(repoRoot, 'mlops.config.yaml'), 'utf8')) as Record<string, unknown>,
+        rounds,
+        duration,
+        connections,
+        budgetSeconds,
+        single,
+        batchBody: bodies.batch,
+        start: (args, logName) => startChild(args, join(work, logName), children),
+        load: (target, options) => run(target, options),
+        fmt,
+      });
     }
   } finally {
     for (const child of children) child.kill('SIGTERM');

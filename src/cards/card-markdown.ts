@@ -36,6 +36,7 @@ export function renderModelCardMarkdown(input: ModelCardMarkdownInput): string {
     `**Version** ${details.version.name} (${details.version.date}) — ${escapeText(details.version.diff)}`,
     '## Lineage',
     table(['Field', 'Value'], lineageRows(lineage)),
+    ...dataSourceSections(lineage),
     '## Model',
     escapeText(card.model_parameters.model_architecture),
     '## Metrics',
@@ -93,6 +94,30 @@ function lineageRows(lineage: Lineage): string[][] {
   ];
   if (lineage.run_duration_ms !== undefined) rows.push(['Pipeline run time', `${Math.round(lineage.run_duration_ms)} ms`]);
   return rows;
+}
+
+/** Where the data came from (`data.source`, fetched by `mlops fetch`); nothing when it was a file as it is. */
+function dataSourceSections(lineage: Lineage): string[] {
+  const { sources, window, fetched_at: fetchedAt } = lineage.dataset;
+  if (!sources || sources.length === 0) return [];
+  const rows = sources.map((source, i) => [
+    String(i + 1),
+    source.type,
+    code(source.location),
+    source.fetched_at + (source.not_modified ? ' (not modified)' : ''),
+    String(source.bytes),
+    String(source.rows),
+    code(source.sha256),
+  ]);
+  const kept =
+    window === undefined
+      ? ''
+      : ` Window: ${window.rows !== undefined ? `the last ${window.rows} rows` : `the last ${window.days} days by ${code(window.time_column ?? '')}${window.from ? ` (from ${window.from} to ${window.to})` : ''}`}; ${window.dropped_rows} rows left out.`;
+  return [
+    '### Data sources',
+    `Fetched${fetchedAt ? ` at ${fetchedAt}` : ''} by \`mlops fetch\` into ${code(lineage.dataset.path)}, rows in this order.${kept}`,
+    table(['#', 'Type', 'Source', 'Fetched at', 'Bytes', 'Rows', 'sha256'], rows),
+  ];
 }
 
 function metricsIntro(evaluation: EvaluationReport): string {

@@ -188,6 +188,9 @@ function describeTraining(lineage: Lineage, evaluation: EvaluationReport): strin
     `Code: commit ${commit}.`,
     `Config: ${config.path} (sha256 ${config.sha256}).`,
     `Data: ${lineage.dataset.path} (sha256 ${lineage.dataset.sha256}).`,
+    ...(lineage.dataset.sources ?? []).map(
+      (source, i) => `Data source ${i + 1}: ${source.type} ${source.location}, fetched ${source.fetched_at}${source.not_modified ? ' (not modified)' : ''}, ${source.bytes} bytes, ${source.rows} rows, sha256 ${source.sha256}.`,
+    ),
     `Training rows: ${describeTrainingKeys(lineage) ?? 'not recorded'}.`,
     `Hyperparameters: ${JSON.stringify(lineage.hyperparameters)}.`,
     `Training: ${training.backend} backend, tfjs ${training.tfjs_version}, Node.js ${training.node_version}, ${training.platform}; ` +

@@ -4,6 +4,7 @@ import { parseDocument } from 'yaml';
 import { ConfigError } from '../core/errors.js';
 import { canonicalJson, sha256 } from '../core/hash.js';
 import { formatKeyPath, formatZodIssues } from '../core/zod-issues.js';
+import { sourceProblems } from './source-schema.js';
 import {
   binaryMetricNames,
   configSchema,
@@ -127,6 +128,13 @@ export function checkConfigConsistency(config: MlopsConfig): string[] {
     }
     if (feature.type === 'datetime') problems.push(...dateTimeFeatureProblems(config, feature, index));
   });
+  config.data.source?.forEach((source, index) => {
+    problems.push(...sourceProblems(source, index));
+    if (source.type === 'file' && resolve('/', source.path) === resolve('/', config.data.path)) {
+      problems.push(`data.source[${index}].path: '${source.path}' is data.path itself; fetch writes data.path, so a source must be another file (keep the base data elsewhere, e.g. data/base.csv)`);
+    }
+  });
+  if (config.data.window && !config.data.source) problems.push('data.window: needs data.source (the window is applied when `mlops fetch` combines the sources)');
   problems.push(...splitProblems(config));
   if (config.data.ignore_columns.includes(config.data.target)) {
     problems.push(`data.ignore_columns: includes the target '${config.data.target}'`);
@@ -159,6 +167,9 @@ export function checkConfigConsistency(config: MlopsConfig): string[] {
         problems.push(`gate.${scope}.${metric}: min (${rule.min}) is greater than max (${rule.max})`);
       }
     }
+  }
+  for (const metric of Object.keys(config.monitoring.quality.rules ?? {})) {
+    if (!allowed.includes(metric)) problems.push(`monitoring.quality.rules.${metric}: not a ${task.type} metric; use one of ${allowed.join(', ')}`);
   }
   if (config.gate.baseline.metric && !allowed.includes(config.gate.baseline.metric)) {
     problems.push(`gate.baseline.metric: '${config.gate.baseline.metric}' is not a ${task.type} metric; use one of ${allowed.join(', ')}`);

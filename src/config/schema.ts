@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { deploySchema } from './deploy-schema.js';
+import { feedbackSchema } from './feedback-schema.js';
 import { monitoringSchema, servingSchema } from './serving-schema.js';
+import { dataSourcesSchema, dataWindowSchema } from './source-schema.js';
 
 /**
  * The one config file a forker edits, `mlops.config.yaml`. This schema is its documentation:
@@ -356,6 +358,14 @@ export const configSchema = z.strictObject({
      * much of Europe export, usually with `delimiter: ';'`). A numeric feature's `format.decimal` overrides it.
      */
     decimal: z.enum(['.', ',']).default('.'),
+    /**
+     * Where the data comes from (src/config/source-schema.ts): a source or a list of them (`file`,
+     * `http`, `command`, `feedback`), which `mlops fetch` writes into `path`. Absent: `path` is the
+     * data as it is.
+     */
+    source: dataSourcesSchema.optional(),
+    /** With a source: keep only the last `rows` rows, or the last `days` days (by `time_column`). */
+    window: dataWindowSchema.optional(),
   }),
   task: taskSchema,
   features: z.array(featureSchema).min(1, 'list at least one feature'),
@@ -423,6 +433,7 @@ export const configSchema = z.strictObject({
     .default({ path: '.mlops/registry' }),
   serving: servingSchema,
   monitoring: monitoringSchema,
+  feedback: feedbackSchema,
   deploy: deploySchema,
 });
 

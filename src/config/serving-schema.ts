@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { qualityMonitoringSchema } from './feedback-schema.js';
 
 /**
  * The `serving` and `monitoring` sections: how `mlops serve` answers requests and how it compares
@@ -91,7 +92,7 @@ export const sampleLogSchema = z.strictObject({
 });
 export type SampleLogConfig = z.infer<typeof sampleLogSchema>;
 
-/** The `monitoring` section: drift of live traffic against the training profile. */
+/** The `monitoring` section: drift of live traffic against the training profile, and live quality. */
 export const monitoringSchema = z
   .strictObject({
     /** Drift is computed over the last this-many instances served by the current model (reset when the model changes). */
@@ -101,6 +102,8 @@ export const monitoringSchema = z
     thresholds: driftThresholdsSchema,
     /** Off unless given. */
     sample_log: sampleLogSchema.nullable().default(null),
+    /** Live quality over labelled predictions (`POST /feedback`). */
+    quality: qualityMonitoringSchema,
   })
   .prefault({});
 export type MonitoringConfig = z.infer<typeof monitoringSchema>;

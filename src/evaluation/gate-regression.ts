@@ -129,12 +129,12 @@ export function describeRule(gate: GateConfig, sizes: FamilySizes): string {
   const confidence = formatNumber(1 - 2 * gate.alpha, { percent: true, trimZeros: true });
   return (
     'Candidate and champion are scored on the same test rows. A max_regression check fails only when the candidate is worse ' +
-    `by more than max_regression AND a one-sided test rejects "the true worsening is at most max_regression" at alpha ${alpha} ` +
+    `by more than max_regression AND a one-sided test rejects "there is no real worsening" at alpha ${alpha} ` +
     "after Holm's adjustment: DeLong's test for AUC, a paired bootstrap " +
     `(${gate.bootstrap.resamples} resamples, p = (1 + k) / (1 + B)) for the other metrics. The overall checks form one Holm family ` +
     `(${sizes.overall} judged), the slice checks another (${sizes.slices} judged), so adding slices does not make a false alarm more likely. ` +
     'A larger drop that could be noise passes, marked "within noise"; a check without evidence is skipped with the reason. ' +
     `Δ intervals are two-sided ${confidence} (1 − 2·alpha): before the adjustment, p ≤ alpha means the interval lies wholly on the ` +
-    `worse side of the threshold.${baseline}`
+    `worse side of zero.${baseline}`
   );
 }

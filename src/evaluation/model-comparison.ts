@@ -39,7 +39,7 @@ export interface MetricComparison {
   test: 'delong' | 'paired_bootstrap';
   /** The allowed worsening the p-value refers to; null when the metric has no such rule here. */
   maxRegression: number | null;
-  /** One-sided p-value of H0 "worsening ≤ maxRegression" (not adjusted); null without a rule or without evidence. */
+  /** One-sided p-value of H0 "no worsening" (worsening ≤ 0; not adjusted); null without a rule or without evidence. */
   pValue: number | null;
   /** Why there is no p-value although there is a rule (too few rows of a class, no resamples, ...). */
   noEvidence?: string;
@@ -110,7 +110,7 @@ export function compareScope(scope: ScopeResamples, plan: ComparisonPlan): Scope
             // Every placement moved by the same amount: a degenerate variance estimate on very few rows, not certainty.
             comparison.noEvidence = `DeLong's standard error is 0 on these ${delong.cases} positive and ${delong.controls} negative rows: too few to judge`;
           } else {
-            comparison.pValue = delongRegressionPValue(delong, maxRegression);
+            comparison.pValue = delongRegressionPValue(delong, 0);
           }
         } else if (maxRegression !== null) {
           comparison.noEvidence = delong.reason;
@@ -133,7 +133,7 @@ export function compareScope(scope: ScopeResamples, plan: ComparisonPlan): Scope
         undefinedResamples: sample.undefinedResamples,
       };
       if (maxRegression !== null) {
-        comparison.pValue = testRegression(sample, maxRegression, confidence).pValue;
+        comparison.pValue = testRegression(sample, 0, confidence).pValue;
         if (comparison.pValue === null) comparison.noEvidence = bootstrapNoEvidence(metric, sample.resamples, sample.undefinedResamples);
       }
       comparisons.push(comparison);

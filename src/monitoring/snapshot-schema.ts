@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { qualitySnapshotSchema } from './quality-schema.js';
 
 /**
  * The drift report a `DriftWindow` (drift-window.ts) produces: what `/monitoring` serves and
@@ -42,5 +43,10 @@ export const monitoringSnapshotSchema = z.object({
   }),
   /** Human-readable alerts, e.g. "tenure: PSI 0.31 > 0.1". */
   alerts: z.array(z.string()),
+  /**
+   * Live quality of the served version over its labelled predictions (`POST /feedback`); null
+   * when feedback is off, absent in a report replayed from a sample log.
+   */
+  quality: qualitySnapshotSchema.nullable().optional(),
 });
 export type MonitoringSnapshot = z.infer<typeof monitoringSnapshotSchema>;

@@ -47,6 +47,9 @@ export function buildLineage(inputs: LineageInputs): Lineage {
       test_rows: training.split.test,
       training_keys: training.training_keys,
       ...(training.time_split ? { time_split: training.time_split } : {}),
+      ...(run.sources
+        ? { sources: run.sources.sources, fetched_at: run.sources.fetched_at, ...(run.sources.window ? { window: run.sources.window } : {}) }
+        : {}),
     },
     code: inputs.code,
     config: { path: relativeOrAbsolute(loaded.baseDir, loaded.path), sha256: loaded.hash, content: config as unknown as Record<string, unknown> },
@@ -87,16 +90,42 @@ export function isSameModel(
   champion: { lineage: Lineage; weightsSha256: string | null },
   candidate: { lineage: Lineage; weightsSha256: string | undefined },
 ): boolean {
-  const [previous, next] = [champion.lineage, candidate.lineage];
+  const next = candidate.lineage;
   return (
-    next.code.dirty === false &&
-    previous.code.dirty === false &&
-    previous.dataset.sha256 === next.dataset.sha256 &&
-    previous.config.sha256 === next.config.sha256 &&
-    previous.code.commit === next.code.commit &&
+    sameInputs(champion.lineage, { dataSha256: next.dataset.sha256, configSha256: next.config.sha256, code: next.code }) &&
     champion.weightsSha256 !== null &&
     champion.weightsSha256 === candidate.weightsSha256
   );
+}
+
+/** What a run trains from: its data, its config, its code. */
+export interface RunInputs {
+  dataSha256: string;
+  configSha256: string;
+  code: CodeVersion;
+}
+
+/**
+ * Whether a run would train from exactly what a version was trained from: the same data bytes,
+ * the same config, the same clean commit. Then training would reproduce it (training is
+ * deterministic), so a scheduled retrain can stop before training: nothing changed.
+ */
+export function sameInputs(version: Lineage, run: RunInputs): boolean {
+  return (
+    run.code.dirty === false &&
+    version.code.dirty === false &&
+    version.dataset.sha256 === run.dataSha256 &&
+    version.config.sha256 === run.configSha256 &&
+    version.code.commit === run.code.commit
+  );
+}
+
+/** The champion, when a run's inputs equal those it was trained from ({@link sameInputs}); null otherwise. */
+export async function championWithSameInputs(registry: ModelRegistry, run: RunInputs): Promise<RegisteredVersion | null> {
+  const champion = await registry.champion();
+  if (!champion || run.code.dirty !== false) return null;
+  const lineage = await registry.lineage(champion.version).catch(() => null);
+  return lineage && sameInputs(lineage, run) ? champion : null;
 }
 
 /** The champion, when the candidate is the same model ({@link isSameModel}); null otherwise. */

@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { configuredDataPath } from '../config/paths.js';
 import { DataError } from '../core/errors.js';
+import { safeReadJsonFile } from '../core/json-file.js';
+import { fetchRecordPath, fetchRecordSchema, type FetchRecord } from '../data/fetch-record.js';
 import { validateDataset, type ValidationReport } from '../data/validate.js';
 import type { StepContext } from './step-context.js';
 import { newRunId, type RunManifest } from './workspace.js';
@@ -24,6 +26,7 @@ export async function validateStep(ctx: StepContext, options: { dataPath?: strin
   await workspace.write('validation', report);
   if (report.profile) await workspace.write('profile', report.profile);
   const dataPath = options.dataPath ? resolve(options.dataPath) : configuredDataPath(loaded);
+  const sources = loaded.config.data.source && !options.dataPath ? await readFetchRecord(dataPath, report.sha256, ctx) : undefined;
   const manifest: RunManifest = {
     run_id: newRunId(new Date(), ctx.env),
     started_at: new Date().toISOString(),
@@ -31,6 +34,7 @@ export async function validateStep(ctx: StepContext, options: { dataPath?: strin
     config_sha256: loaded.hash,
     data_path: dataPath,
     data_sha256: report.sha256,
+    ...(sources ? { sources } : {}),
   };
   await workspace.write('run', manifest);
   const warnings = report.issues.filter((issue) => issue.severity === 'warning');
@@ -47,4 +51,21 @@ export async function validateStep(ctx: StepContext, options: { dataPath?: strin
   }
   logger.info(`Validated ${report.file}: ${report.valid_rows} of ${report.rows} rows valid, ${report.warning_count} warnings, sha256 ${report.sha256.slice(0, 12)}…`);
   return report;
+}
+
+/**
+ * The record `mlops fetch` wrote beside the data, when it describes these very bytes; otherwise
+ * a warning (the data was fetched by hand or edited after the fetch) and no sources in lineage.
+ */
+async function readFetchRecord(dataPath: string, sha256: string, ctx: StepContext): Promise<FetchRecord | undefined> {
+  const read = await safeReadJsonFile(fetchRecordPath(dataPath), fetchRecordSchema);
+  if (!read.success) {
+    ctx.logger.warn(`data.source is set but ${fetchRecordPath(dataPath)} cannot be used (${read.problem.kind}): run \`mlops fetch\` so the lineage records where the data came from.`);
+    return undefined;
+  }
+  if (read.data.data.sha256 !== sha256) {
+    ctx.logger.warn(`${dataPath} changed since \`mlops fetch\` wrote it (sha256 differs from ${fetchRecordPath(dataPath)}); its sources are not recorded. Run \`mlops fetch\` again.`);
+    return undefined;
+  }
+  return read.data;
 }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { configOverridesSchema, type ConfigOverrides } from '../config/overrides.js';
 import { writeJsonAtomic } from '../core/atomic-fs.js';
 import { readJsonFile, type JsonFileProblem } from '../core/json-file.js';
+import { fetchRecordSchema } from '../data/fetch-record.js';
 import { formatKeyPath } from '../core/zod-issues.js';
 import { lineageTimeSplitSchema, lineageTrainingKeysSchema } from '../registry/lineage-schema.js';
 import { WorkspaceError, type StepName } from './step-errors.js';
@@ -51,6 +52,8 @@ export const runManifestSchema = z.object({
   config_sha256: z.string(),
   data_path: z.string(),
   data_sha256: z.string(),
+  /** What `mlops fetch` recorded for this data (its sources), when it fetched it. */
+  sources: fetchRecordSchema.optional(),
 });
 export type RunManifest = z.infer<typeof runManifestSchema>;
 

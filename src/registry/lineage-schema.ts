@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { taskSchema } from '../config/schema.js';
+import { sourceRecordSchema, windowRecordSchema } from '../data/fetch-record.js';
 
 /**
  * The lineage of one trained model (`lineage.json` in every registered version): everything a
@@ -54,6 +55,12 @@ export const lineageDatasetSchema = z.object({
   validation_rows: count,
   /** Held-out rows the evaluation and the gate are computed on. */
   test_rows: count,
+  /** Where the data came from (`data.source`, fetched by `mlops fetch`): each source with when, bytes, sha256, rows. */
+  sources: z.array(sourceRecordSchema).optional(),
+  /** The window `mlops fetch` applied to the sources' rows. */
+  window: windowRecordSchema.optional(),
+  /** When `mlops fetch` wrote the data. */
+  fetched_at: z.string().optional(),
   /** The rows the model trained on (absent in versions registered before it was recorded). */
   training_keys: lineageTrainingKeysSchema.optional(),
   /** Present when the split was out-of-time (`split.time_column`). */

@@ -5,6 +5,7 @@ import { experimentRecordSchema, registeredVersionSchema, aliasMoveSchema } from
 
 // `/monitoring`'s shape belongs to the drift window that computes it; served here as it is.
 export { featureDriftSchema, monitoringSnapshotSchema, type FeatureDrift, type MonitoringSnapshot } from '../monitoring/snapshot-schema.js';
+export { qualitySnapshotSchema, type QualitySnapshot, type QualityPoint, type QualityCheck } from '../monitoring/quality-schema.js';
 
 /**
  * The JSON the server publishes for people and tools: `/model` (also `/api/model.json`),

@@ -8,10 +8,12 @@ import { dashboardPagePaths, mountDashboard } from '../dashboard/router.js';
 import { RegistryError, describeError } from '../core/errors.js';
 import { formatPredictions } from '../model/preprocessing.js';
 import { ModelRegistry } from '../registry/registry.js';
-import { bearerMatches, FailureLimiter } from './admin-auth.js';
+import { mountAdminRoutes } from './admin-routes.js';
 import { hostAllowed, type HostPolicy } from './allowed-hosts.js';
 import type { ModelInfo, MonitoringSnapshot, VersionHistory } from './api-schema.js';
 import type { MicroBatcher } from './batcher.js';
+import { parseFeedbackBody } from './feedback-body.js';
+import type { FeedbackHub } from './feedback.js';
 import { clientClosedStatus, closeAfterResponse, lingeringClose, readBody, requireUtf8Charset } from './body-reader.js';
 import { clientErrorAnswer, rawErrorResponse } from './client-errors.js';
 import { RequestError, errorBody, fromHttpError } from './http-errors.js';
@@ -27,16 +29,19 @@ import { buildVersionHistory } from './version-history.js';
 /**
  * The Express app of `mlops serve`. Routes:
  *
- *   POST /predict                     {"instances": [...]} or one instance → {"predictions", "model_version"}
+ *   POST /predict                     {"instances": [...]} or one instance → {"predictions", "model_version"};
+ *                                     each prediction carries its `prediction_id`
+ *   POST /feedback                    {"feedback": [{"prediction_id", "label"}]} → {"accepted", "duplicates", "rejected"}
  *   GET  /health                      200 while the process runs
  *   GET  /ready                       200 when a model is loaded and the server is not shutting down, else 503
  *   GET  /metrics                     Prometheus text
  *   GET  /model, /api/model.json      ModelInfo: version, card, lineage, evaluation, gate, features
  *   GET  /api/versions.json           VersionHistory: versions with metrics, champion moves, experiments
- *   GET  /monitoring, /api/monitoring.json   MonitoringSnapshot: drift of live traffic
+ *   GET  /monitoring, /api/monitoring.json   MonitoringSnapshot: drift of live traffic, live quality
  *   GET  /api/stats.json              ServingStats: traffic, latency percentiles, history
  *   GET  /api/request-schema.json     JSON Schema of a /predict body for the served model
  *   POST /admin/reload                check the registry now (Authorization: Bearer $MLOPS_ADMIN_TOKEN)
+ *   GET  /admin/feedback              the labelled predictions of the prediction log, as log lines (same token)
  *   /                                 the dashboard (mounted after these routes)
  *
  * Every error is JSON `{"error": {"code", "message", "field"?, "instance"?}}`; client mistakes are
@@ -54,8 +59,10 @@ export interface ServingContext {
   stats: TrafficStats;
   log: PinoLogger;
   sampleLog: SampleLogWriter | null;
-  limits: RequestLimits & { maxBodyBytes: number };
-  /** Bearer token of POST /admin/reload (checked by checkAdminToken); null disables it. */
+  /** Prediction ids, labels and live quality; null when feedback is off. */
+  feedback: FeedbackHub | null;
+  limits: RequestLimits & { maxBodyBytes: number; maxLabels: number };
+  /** Bearer token of the /admin routes (checked by checkAdminToken); null disables them. */
   adminToken: string | null;
   /** Which `Host` headers are answered. */
   hosts: HostPolicy;
@@ -68,9 +75,6 @@ const requestIdPattern = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 /** Bodies this large or larger are parsed one per event-loop turn (TurnQueue), so small requests pass between them. */
 const largeBodyBytes = 64 * 1024;
-
-/** Wrong admin tokens a client address may send per minute. */
-const adminFailuresPerMinute = 5;
 
 function locals(res: Response): RequestRecord {
   return res.locals as RequestRecord;
@@ -86,7 +90,6 @@ export function createServingApp(context: ServingContext): ServingApp {
   /** The response in progress on each connection, for errors the HTTP layer reports on the connection. */
   const inFlight = new WeakMap<object, Response>();
   const largeParses = new TurnQueue();
-  const adminFailures = new FailureLimiter({ maxFailures: adminFailuresPerMinute, windowMs: 60_000, maxClients: 10_000 });
   const app = express();
   app.disable('x-powered-by');
   // ETags would hash every prediction body for nothing: predictions are never cached.
@@ -152,8 +155,21 @@ export function createServingApp(context: ServingContext): ServingApp {
     handle.window.addRequest(rows, predictions);
     metrics.observePredictions(model.spec.target, predictions);
     context.sampleLog?.offer(model.version, rows, predictions);
+    // Answered once the log has the predictions: a label for them survives a restart.
+    if (context.feedback) await context.feedback.recordPredictions(model, rows, outputs, predictions);
     res.json({ predictions, model_version: model.version });
   };
+
+  app.post('/feedback', async (req: Request, res: Response) => {
+    locals(res).route = '/feedback';
+    const feedback = context.feedback;
+    if (!feedback) throw new RequestError(404, 'feedback_disabled', 'POST /feedback is off: feedback.enabled is false in the config.');
+    requireJson(req);
+    const body = await readBody(req, res, context.limits.maxBodyBytes);
+    const entries = parseFeedbackBody(body, context.limits.maxLabels);
+    locals(res).instances = entries.length;
+    res.json(await feedback.receive(entries));
+  });
 
   app.get('/health', route('/health'), (_req, res) => {
     res.json({ status: 'ok' });
@@ -200,7 +216,7 @@ export function createServingApp(context: ServingContext): ServingApp {
 
   app.get(['/monitoring', '/api/monitoring.json'], route('/monitoring'), (_req, res) => {
     res.setHeader('cache-control', 'no-store');
-    res.json(monitoringSnapshot(requireModel(host)));
+    res.json(monitoringSnapshot(requireModel(host), context.feedback));
   });
 
   app.get('/api/stats.json', route('/api/stats.json'), (_req, res) => {
@@ -214,38 +230,16 @@ export function createServingApp(context: ServingContext): ServingApp {
     res.json(z.toJSONSchema(predictRequestSchema(handle.model.features, context.limits), { io: 'input', unrepresentable: 'any' }));
   });
 
-  app.post('/admin/reload', route('/admin/reload'), async (req, res) => {
-    if (context.adminToken === null) {
-      throw new RequestError(404, 'admin_disabled', 'POST /admin/reload is disabled: start the server with MLOPS_ADMIN_TOKEN set to enable it.');
-    }
-    // Guesses are limited per address; while one is blocked even the right token waits, or guessing would go on.
-    const client = req.socket.remoteAddress ?? 'unknown';
-    const waitMs = adminFailures.retryAfterMs(client);
-    if (waitMs > 0) {
-      res.setHeader('retry-after', String(Math.ceil(waitMs / 1000)));
-      throw new RequestError(429, 'too_many_requests', `Too many wrong admin tokens from this address: try again in ${Math.ceil(waitMs / 1000)} s.`);
-    }
-    if (!bearerMatches(req.headers.authorization, context.adminToken)) {
-      adminFailures.fail(client);
-      res.setHeader('www-authenticate', 'Bearer realm="mlops"');
-      throw new RequestError(401, 'unauthorized', 'POST /admin/reload needs the header Authorization: Bearer <MLOPS_ADMIN_TOKEN>.');
-    }
-    const outcome = await host.refresh(true);
-    if (outcome.status === 'refused') {
-      throw new RequestError(409, 'model_refused', `Version ${outcome.version} was refused; still serving ${outcome.serving ?? 'nothing'}: ${outcome.cause}`);
-    }
-    log.info({ outcome: outcome.status, version: outcome.version }, 'admin reload');
-    res.json(outcome.status === 'swapped' ? { status: 'swapped', model_version: outcome.version, previous: outcome.from } : { status: 'unchanged', model_version: outcome.version });
-  });
+  mountAdminRoutes(app, { host, log, adminToken: context.adminToken, feedback: context.feedback }, route);
 
   // Known paths with another method: 405 naming the allowed ones.
   const allow = (methods: string) => (_req: Request, res: Response) => {
     res.setHeader('allow', methods);
     throw new RequestError(405, 'method_not_allowed', `Use ${methods.split(', ')[0]} for this path.`);
   };
-  app.all(['/predict', '/admin/reload'], route('method_not_allowed'), allow('POST'));
+  app.all(['/predict', '/feedback', '/admin/reload'], route('method_not_allowed'), allow('POST'));
   app.all(
-    ['/health', '/ready', '/metrics', '/model', '/api/model.json', '/api/versions.json', '/monitoring', '/api/monitoring.json', '/api/stats.json', '/api/request-schema.json'],
+    ['/health', '/ready', '/metrics', '/model', '/api/model.json', '/api/versions.json', '/monitoring', '/api/monitoring.json', '/api/stats.json', '/api/request-schema.json', '/admin/feedback'],
     route('method_not_allowed'),
     allow('GET, HEAD'),
   );
@@ -360,7 +354,7 @@ export function modelInfo(handle: ModelHandle, champion: boolean): ModelInfo {
   };
 }
 
-/** `/monitoring` for a served model. */
-export function monitoringSnapshot(handle: ModelHandle): MonitoringSnapshot {
-  return handle.window.snapshot();
+/** `/monitoring` for a served model: drift, and live quality when feedback is on. */
+export function monitoringSnapshot(handle: ModelHandle, feedback: FeedbackHub | null): MonitoringSnapshot {
+  return { ...handle.window.snapshot(), quality: feedback ? feedback.quality(handle.model) : null };
 }

@@ -39,6 +39,10 @@ export type RequestErrorCode =
   | 'admin_disabled'
   | 'model_refused'
   | 'not_ready'
+  | 'empty_feedback'
+  | 'too_many_labels'
+  | 'feedback_disabled'
+  | 'feedback_unavailable'
   | 'internal';
 
 /** A problem with the request, located by field and instance when it has a location. */

@@ -45,7 +45,7 @@ export function compilePredictBodyParser(features: readonly ServedFeature[], lim
  * Whether a body starts like UTF-16 or UTF-32 JSON: a byte order mark of either, or a zero byte
  * among the first two (JSON starts with an ASCII character, RFC 4627 §3).
  */
-function looksUtf16or32(bytes: Uint8Array): boolean {
+export function looksUtf16or32(bytes: Uint8Array): boolean {
   const [a, b] = bytes;
   return (a === 0xff && b === 0xfe) || (a === 0xfe && b === 0xff) || a === 0 || (bytes.length > 1 && b === 0);
 }

@@ -9,6 +9,8 @@ import { hostPolicy } from './allowed-hosts.js';
 import { createServingApp } from './app.js';
 import { MicroBatcher } from './batcher.js';
 import { markAwaitingContinue } from './body-reader.js';
+import { FeedbackHub } from './feedback.js';
+import { registerFeedbackMetrics } from './feedback-metrics.js';
 import { coreLoggerFor } from './log.js';
 import { ServingMetrics } from './metrics.js';
 import { ModelHost } from './model-host.js';
@@ -45,6 +47,8 @@ export interface RunningServer {
   metrics: ServingMetrics;
   /** The model served at start. */
   model: ServedModel;
+  /** Prediction ids, labels and live quality; null when feedback is off. */
+  feedback: FeedbackHub | null;
   /** Stops gracefully; resolves when every connection is closed. Repeated calls share the same shutdown. */
   shutdown(reason?: string): Promise<void>;
   /** Closes every connection now (a second signal during shutdown). */
@@ -72,8 +76,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   const retiredOutOfVocabulary = new Map<string, number>();
   let host: ModelHost | null = null;
+  let feedback: FeedbackHub | null = null;
   const metrics = new ServingMetrics({
-    monitoring: () => host?.current?.window.snapshot() ?? null,
+    monitoring: () => (host?.current ? host.current.window.snapshot() : null),
     model: () => {
       const model = host?.current?.model;
       return model && host ? { name: model.name, version: model.version, champion: host.servesChampion, loadedAt: model.loadedAt } : null;
@@ -101,6 +106,17 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     },
   });
   const model = await host.start();
+  if (settings.feedbackDir !== null) {
+    feedback = await FeedbackHub.start({ feedback: settings.feedback, quality: monitoring.quality, dir: settings.feedbackDir }, log);
+    const hub = feedback;
+    registerFeedbackMetrics(metrics.registry, {
+      hub,
+      quality: () => {
+        const current = host?.current;
+        return current ? hub.quality(current.model) : null;
+      },
+    });
+  }
 
   let sampleLog: SampleLogWriter | null = null;
   if (settings.sampleLogPath && monitoring.sample_log) {
@@ -125,7 +141,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     stats: new TrafficStats(),
     log,
     sampleLog,
-    limits: { maxInstances: serving.max_instances, maxStringLength: serving.max_string_length, maxBodyBytes: serving.max_body_bytes },
+    feedback,
+    limits: {
+      maxInstances: serving.max_instances,
+      maxStringLength: serving.max_string_length,
+      maxBodyBytes: serving.max_body_bytes,
+      maxLabels: settings.feedback.max_labels_per_request,
+    },
     adminToken,
     hosts: hostPolicy(settings.allowedHosts, settings.host),
     draining: () => draining,
@@ -153,13 +175,22 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   } catch (error) {
     await host.stop();
     await sampleLog?.close();
+    await feedback?.close();
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
   const url = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`;
   host.follow(settings.pinnedVersion === null ? serving.poll_interval_ms : 0);
   log.info(
-    { url, version: model.version, pinned: settings.pinnedVersion !== null, settings: settings.source, admin_reload: adminToken !== null, allowed_hosts: settings.allowedHosts ?? 'default' },
+    {
+      url,
+      version: model.version,
+      pinned: settings.pinnedVersion !== null,
+      settings: settings.source,
+      admin_reload: adminToken !== null,
+      allowed_hosts: settings.allowedHosts ?? 'default',
+      prediction_log: settings.feedbackDir ?? 'off',
+    },
     `listening on ${url}`,
   );
 
@@ -183,12 +214,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       batcher.flush();
       await host.stop();
       await sampleLog?.close();
+      await feedback?.close();
       log.info({ reason }, 'stopped');
     })();
     return closing;
   };
 
-  return { url, port, app, server, host, metrics, model, shutdown, forceClose: () => server.closeAllConnections() };
+  return { url, port, app, server, host, metrics, model, feedback, shutdown, forceClose: () => server.closeAllConnections() };
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { defaultConfigPath, formatZodIssues, loadConfig } from '../config/load.js';
+import { feedbackSchema, type FeedbackConfig } from '../config/feedback-schema.js';
 import { monitoringSchema, servingSchema, type MonitoringConfig, type ServingConfig } from '../config/serving-schema.js';
 import type { ModelConfig } from '../config/schema.js';
 import { ConfigError, RegistryError } from '../core/errors.js';
@@ -32,6 +33,13 @@ export interface ServeSettings {
   monitoring: MonitoringConfig;
   /** Absolute path of the request sample log, or null when it is off. */
   sampleLogPath: string | null;
+  /** Prediction ids, `/feedback` and the prediction log. */
+  feedback: FeedbackConfig;
+  /**
+   * Absolute folder of the prediction log: `--feedback-dir`, else MLOPS_FEEDBACK_DIR, else
+   * `feedback.log_dir`; null when feedback is off.
+   */
+  feedbackDir: string | null;
   backend: ModelConfig['backend'];
   /** Where the settings came from, for the startup log. */
   source: string;
@@ -48,6 +56,8 @@ export interface ServeArguments {
   host?: string;
   /** Comma-separated host names (`--allowed-hosts`). */
   allowedHosts?: string;
+  /** The prediction log's folder (`--feedback-dir`). */
+  feedbackDir?: string;
   cwd: string;
   env: NodeJS.ProcessEnv;
 }
@@ -59,6 +69,7 @@ export async function resolveServeSettings(args: ServeArguments): Promise<ServeS
   let registryRoot: string;
   let serving: ServingConfig;
   let monitoring: MonitoringConfig;
+  let feedback: FeedbackConfig;
   let sampleLogBase: string;
   let backend: ModelConfig['backend'] = 'auto';
   let source: string;
@@ -68,6 +79,7 @@ export async function resolveServeSettings(args: ServeArguments): Promise<ServeS
     registryRoot = args.registry !== undefined ? resolve(args.cwd, args.registry) : registryPath(loaded);
     serving = loaded.config.serving;
     monitoring = loaded.config.monitoring;
+    feedback = loaded.config.feedback;
     backend = loaded.config.model.backend;
     sampleLogBase = loaded.baseDir;
     source = `config ${loaded.path}`;
@@ -84,6 +96,7 @@ export async function resolveServeSettings(args: ServeArguments): Promise<ServeS
     const content = (await registry.lineage(version)).config.content;
     serving = sectionOrDefault(servingSchema, content.serving, `serving (lineage of ${version})`, warnings);
     monitoring = sectionOrDefault(monitoringSchema, content.monitoring, `monitoring (lineage of ${version})`, warnings);
+    feedback = sectionOrDefault(feedbackSchema, content.feedback, `feedback (lineage of ${version})`, warnings);
     sampleLogBase = args.cwd;
     source = `lineage of version ${version} in ${registryRoot}`;
   } else {
@@ -99,10 +112,16 @@ export async function resolveServeSettings(args: ServeArguments): Promise<ServeS
     serving,
     monitoring,
     sampleLogPath: monitoring.sample_log ? resolve(sampleLogBase, monitoring.sample_log.path) : null,
+    feedback,
+    feedbackDir: feedback.enabled ? resolve(args.cwd, nonEmpty(args.feedbackDir) ?? nonEmpty(args.env.MLOPS_FEEDBACK_DIR) ?? resolve(sampleLogBase, feedback.log_dir)) : null,
     backend,
     source,
     warnings,
   };
+}
+
+function nonEmpty(text: string | undefined): string | undefined {
+  return text === undefined || text === '' ? undefined : text;
 }
 
 /** A port from the command line or the environment; undefined when not given. */

@@ -9,7 +9,7 @@ import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { columnFormat, formatInterval, formatNumber, formatPValue } from '../../src/core/number-format.js';
 import { dashboardContentSecurityPolicy } from '../../src/dashboard/page-html.js';
-import { modelInfoSchema, versionHistorySchema, type ModelInfo, type VersionHistory } from '../../src/serving/api-schema.js';
+import { modelInfoSchema, monitoringSnapshotSchema, versionHistorySchema, type ModelInfo, type VersionHistory } from '../../src/serving/api-schema.js';
 import { createProject, defaultConfigText, mlopsBin, repoRoot, runMlops, stackTraceLine } from '../helpers/project.js';
 import { extractMermaidBlocks } from '../../src/evaluation/mermaid-charts.js';
 import { checkMermaid, decodeEntities, dumpDom, screenshot } from './chromium.js';
@@ -31,6 +31,8 @@ function configText(change: (config: Config) => void): string {
   config.gate.bootstrap = { resamples: 100 };
   config.gate.overall = { auc: { min: 0.5 } };
   config.gate.per_slice = {};
+  // A small quality window, so that the 160 labels sent below draw a quality history.
+  config.monitoring = { quality: { window_size: 100, min_labels: 50 } };
   change(config);
   return stringify(config);
 }
@@ -38,6 +40,13 @@ function configText(change: (config: Config) => void): string {
 /** The header and the first `rows` rows of the default dataset (a smaller, faster project). */
 function telcoHead(rows: number): string {
   return `${readFileSync(join(repoRoot, 'data/telco-churn.csv'), 'utf8').split('\n').slice(0, rows + 1).join('\n')}\n`;
+}
+
+/** The churn labels of the default dataset's first rows. */
+function labelsFromCsv(count: number): string[] {
+  const lines = readFileSync(join(repoRoot, 'data/telco-churn.csv'), 'utf8').trim().split('\n');
+  const header = lines[0]!.split(',').map((cell) => cell.replace(/^"|"$/g, ''));
+  return lines.slice(1, count + 1).map((line) => line.split(',')[header.indexOf('churn')]!.replace(/^"|"$/g, ''));
 }
 
 /** Rows of the default dataset as /predict instances, with tenure shifted so drift shows. */
@@ -133,6 +142,7 @@ describe('the dashboard on a real server and as a static report', () => {
     served = await startServe(project);
     model = modelInfoSchema.parse(await (await fetch(`${served.url}/api/model.json`)).json());
     const instances = instancesFromCsv(model.features, 160);
+    const labels = labelsFromCsv(160);
     for (let i = 0; i < instances.length; i += 20) {
       const response = await fetch(`${served.url}/predict`, {
         method: 'POST',
@@ -140,6 +150,14 @@ describe('the dashboard on a real server and as a static report', () => {
         body: JSON.stringify({ instances: instances.slice(i, i + 20) }),
       });
       expect(response.status, await response.clone().text()).toBe(200);
+      // The true label of each prediction comes back, as a client's ground truth would.
+      const { predictions } = (await response.json()) as { predictions: { prediction_id: string }[] };
+      const feedback = await fetch(`${served.url}/feedback`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ feedback: predictions.map((p, j) => ({ prediction_id: p.prediction_id, label: labels[i + j] })) }),
+      });
+      expect(await feedback.json()).toEqual({ accepted: 20, duplicates: 0, rejected: [] });
     }
     history = versionHistorySchema.parse(await (await fetch(`${served.url}/api/versions.json`)).json());
     mkdirSync(shots, { recursive: true });
@@ -201,6 +219,15 @@ describe('the dashboard on a real server and as a static report', () => {
     for (const feature of model.features) expect(dom).toContain(`data-feature="${feature.name}"`);
     expect(textOf(dom, 'drift-alerts')).toMatch(/tenure/);
     expect(dom, 'the drift window counts the requests sent above').toMatch(/: [1-9]\d* requests, [1-9]\d* instances\./);
+    // Live quality from the labels sent above, beside the offline test value, with its history.
+    const quality = monitoringSnapshotSchema.parse(await (await fetch(`${served.url}/monitoring`)).json()).quality!;
+    expect(quality.labelled).toBe(100);
+    expect(textOf(dom, 'quality-live')).toBe(formatNumber(quality.metrics['auc']));
+    expect(textOf(dom, 'quality-offline')).toBe(formatNumber(model.evaluation.overall.metrics['auc']));
+    expect(textOf(dom, 'quality-labelled')).toBe('100 of 100');
+    expect(dom).toMatch(/<canvas id="quality-chart"[^>]*width="\d+"/);
+    expect(dom).toContain('data-metric="log_loss"');
+    expect(dom).toContain('id="quality-slices-contract"');
     const previous = history.versions.find((v) => v.version !== model.version)!.version;
     expect(textOf(dom, 'rollback-command')).toBe(`npx mlops rollback ${previous}`);
     expect(textOf(dom, 'deploy-command')).toBe(`gh workflow run deploy.yml -f version=v${previous}`);

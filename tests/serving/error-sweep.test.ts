@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 const routes = [
-  '/predict', '/health', '/ready', '/metrics', '/model', '/api/model.json', '/api/versions.json', '/monitoring', '/api/monitoring.json',
+  '/predict', '/feedback', '/health', '/ready', '/metrics', '/model', '/api/model.json', '/api/versions.json', '/monitoring', '/api/monitoring.json',
   '/api/stats.json', '/api/request-schema.json', '/admin/reload', '/', '/index.html', '/assets/chart.umd.min.js', '/assets/dashboard.css',
   '/no/such/path', '/%', '/..%2f..%2fetc%2fpasswd', `/${'a'.repeat(8000)}`, '/predict?x=%zz',
 ];
@@ -66,6 +66,23 @@ const mistakes: { headers: Record<string, string | number>; body: Buffer | strin
   { headers: { 'content-type': 'application/json', 'content-encoding': 'identity' }, body: '{"instances":[]}' },
 ];
 
+/** Bodies sent to /feedback: each a mistake a client can make (the entries' own mistakes are answered 200 with rejections). */
+const feedbackMistakes: (Buffer | string)[] = [
+  '',
+  '{',
+  '[]',
+  'null',
+  '{"feedback":null}',
+  '{"feedback":[]}',
+  '{"feedback":[1,"x",null,[],{}]}',
+  '{"feedback":[{"prediction_id":"a","label":"Yes"}],"x":1}',
+  '{"feedback":[{"prediction_id":{"__proto__":1},"label":{"constructor":1}}]}',
+  `{"feedback":[${'{"prediction_id":"a","label":"Yes"},'.repeat(20_000)}{}]}`,
+  `{"feedback":[{"prediction_id":"${'a'.repeat(2_000_000)}","label":"Yes"}]}`,
+  Buffer.from([0xff, 0xfe, 0x7b, 0x00, 0x7d, 0x00]),
+  Buffer.from([0x7b, 0xc3, 0x28, 0x7d]),
+];
+
 test('no request a client can send gets a 5xx, raises the internal-error metric or logs an error', async () => {
   const statuses = new Map<string, number>();
   const url = server.url;
@@ -86,6 +103,12 @@ test('no request a client can send gets a 5xx, raises the internal-error metric 
     const bytes = typeof body === 'string' ? Buffer.from(body) : body;
     await exchange(`mistake ${i}`, requestHead('POST', '/predict', url, { ...headers, 'content-length': bytes.length }), bytes);
   }
+  for (const [i, body] of feedbackMistakes.entries()) {
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+    await exchange(`feedback mistake ${i}`, requestHead('POST', '/feedback', url, { 'content-type': 'application/json', 'content-length': bytes.length }), bytes);
+  }
+  await exchange('feedback as text', requestHead('POST', '/feedback', url, { 'content-type': 'text/plain', 'content-length': 2 }), '{}');
+  await exchange('feedback gzip garbage', requestHead('POST', '/feedback', url, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': 4 }), 'abcd');
   // Malformed heads are answered by the HTTP parser before any route.
   await exchange('no Host', 'GET /health HTTP/1.1\r\n\r\n');
   await exchange('both lengths', 'POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { pino } from 'pino';
 import { createProject, defaultConfigText, mlopsBin, repoRoot, runMlops } from '../helpers/project.js';
@@ -86,13 +86,15 @@ export interface CapturedLog {
 
 /**
  * Starts the real server in this process on 127.0.0.1:0 for a registry, with the settings a
- * config-less `mlops serve --registry` would use, changed by `change`. Logs are captured.
+ * config-less `mlops serve --registry` would use, changed by `change`. Logs are captured. The
+ * prediction log goes to `feedbackDir`, by default a new folder beside the registry.
  */
 export async function startTestServer(
   registry: string,
-  options: { change?: (settings: ServeSettings) => void; adminToken?: string; version?: string } = {},
+  options: { change?: (settings: ServeSettings) => void; adminToken?: string; version?: string; feedbackDir?: string } = {},
 ): Promise<{ server: RunningServer; log: CapturedLog }> {
-  const settings = await resolveServeSettings({ registry, version: options.version, port: '0', host: '127.0.0.1', cwd: repoRoot, env: {} });
+  const feedbackDir = options.feedbackDir ?? mkdtempSync(join(dirname(registry), 'feedback-'));
+  const settings = await resolveServeSettings({ registry, version: options.version, port: '0', host: '127.0.0.1', cwd: repoRoot, env: {}, feedbackDir });
   options.change?.(settings);
   const lines: string[] = [];
   const log = pino({ level: 'info', base: null }, { write: (chunk: string) => void lines.push(chunk) });

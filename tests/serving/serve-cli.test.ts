@@ -244,6 +244,6 @@ describe('mistakes get an exit code and a message, never a stack trace', () => {
     const record = { time: new Date().toISOString(), model_version: '1.0.0', instances: fixtureInstances(1), predictions: [{ label: 'No', probability: 0.1 }] };
     writeFileSync(join(project.dir, 'bad/log.jsonl'), `${JSON.stringify(record)}\n{"time": "yesterday"}\n`);
     expectCleanFailure(await runMlops(['monitor', '--log', 'bad/log.jsonl'], { cwd: project.dir }), 3, /bad\/log\.jsonl, line 2: not a sample record/);
-    expectCleanFailure(await runMlops(['monitor'], { cwd: project.dir }), 3, /needs --log FILE/);
+    expectCleanFailure(await runMlops(['monitor'], { cwd: project.dir }), 2, /needs --url SERVICE_URL \(a running service\) or --log FILE/);
   });
 });

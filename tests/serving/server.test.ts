@@ -75,7 +75,10 @@ describe('the served model', () => {
     const bare = await postPredict(url, instance);
     const wrapped = await postPredict(url, { instances: [instance] });
     expect(bare.status).toBe(200);
-    expect(bare.body).toEqual(wrapped.body);
+    // The same prediction; each answer has its own prediction id.
+    const withoutId = (body: { predictions: Record<string, unknown>[] }) => ({ ...body, predictions: body.predictions.map(({ prediction_id: _id, ...rest }) => rest) });
+    expect(withoutId(bare.body)).toEqual(withoutId(wrapped.body));
+    expect(bare.body.predictions[0].prediction_id).not.toBe(wrapped.body.predictions[0].prediction_id);
   });
 
   test('an unknown category is served through the OOV slot and counted', async () => {
@@ -284,7 +287,8 @@ describe('readiness and admin reload', () => {
       stats: new TrafficStats(),
       log: quiet,
       sampleLog: null,
-      limits: { maxInstances: 10, maxStringLength: 10, maxBodyBytes: 10_000 },
+      feedback: null,
+      limits: { maxInstances: 10, maxStringLength: 10, maxBodyBytes: 10_000, maxLabels: 10 },
       adminToken: null,
       hosts: hostPolicy(null, '127.0.0.1'),
       draining: () => false,

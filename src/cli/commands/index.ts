@@ -9,10 +9,12 @@ import { reportCommand } from './report.js';
 import { deployCommand } from './deploy.js';
 import { startCommand } from './start.js';
 import { sweepCommand } from './sweep.js';
+import { feedbackCommand, fetchCommand } from './data-commands.js';
 
 /** Every `mlops` subcommand, in the order `mlops --help` lists them. */
 export const commands: readonly CliCommand[] = [
   initCommand,
+  fetchCommand,
   validateCommand,
   trainCommand,
   evaluateCommand,
@@ -25,6 +27,7 @@ export const commands: readonly CliCommand[] = [
   serveCommand,
   rollbackCommand,
   monitorCommand,
+  feedbackCommand,
   reportCommand,
   deployCommand,
 ];

@@ -8,7 +8,7 @@ import { text } from '../options.js';
 export const serveCommand = defineCommand({
   name: 'serve',
   summary: 'serve the champion over HTTP (predict, health, metrics, drift); follows rollbacks',
-  usage: `mlops serve [--port N] [--host H] [--allowed-hosts LIST] [--registry DIR] [--version V] [--config FILE]
+  usage: `mlops serve [--port N] [--host H] [--allowed-hosts LIST] [--registry DIR] [--version V] [--feedback-dir DIR] [--config FILE]
 
 Serves the registry's champion with Express and follows it: a promotion or \`mlops rollback\`
 is picked up within about a second (POST /admin/reload checks at once when MLOPS_ADMIN_TOKEN, at
@@ -25,13 +25,18 @@ SIGTERM/SIGINT.
       --registry DIR  serve this registry; without --config the serving and monitoring
                       settings come from the served version's lineage (no config file needed)
       --version V     serve this version only (no following)
+      --feedback-dir DIR  folder of the prediction log (default: MLOPS_FEEDBACK_DIR, else
+                      feedback.log_dir, .mlops/feedback beside the config)
 
-Endpoints: POST /predict, GET /health /ready /metrics /model /monitoring, /api/*.json.
+Every prediction carries a prediction_id; POST /feedback takes the true labels back
+({"feedback": [{"prediction_id": "…", "label": "Yes"}]}), and /monitoring shows live quality.
+
+Endpoints: POST /predict /feedback, GET /health /ready /metrics /model /monitoring, /api/*.json.
 Common options:
   -c, --config FILE   config file (default: mlops.config.yaml when present)
       --debug         print stack traces of internal errors
   -h, --help          this help`,
-  options: z.strictObject({ ...commonOptions, port: text('p'), host: text(), 'allowed-hosts': text(), registry: text(), version: text() }),
+  options: z.strictObject({ ...commonOptions, port: text('p'), host: text(), 'allowed-hosts': text(), registry: text(), version: text(), 'feedback-dir': text() }),
   async run(context) {
     const settings = await resolveServeSettings({
       config: context.options.config,
@@ -40,6 +45,7 @@ Common options:
       port: context.options.port,
       host: context.options.host,
       allowedHosts: context.options['allowed-hosts'],
+      feedbackDir: context.options['feedback-dir'],
       cwd: context.io.cwd,
       env: context.io.env,
     });

@@ -122,18 +122,27 @@ ${commonUsage}`,
 export const pipelineCommand = defineCommand({
   name: 'pipeline',
   summary: 'validate → train → evaluate → register, in a fresh workspace',
-  usage: `mlops pipeline [--work-dir DIR] [--no-promote]
+  usage: `mlops pipeline [--work-dir DIR] [--no-promote] [--if-changed]
 
-Runs the four steps in order and stops at the first failure (with that step's exit code).
-Each run gets its own workspace under .mlops/runs/ unless --work-dir is given.
+Runs the steps in order (fetch first when data.source is set) and stops at the first failure
+(with that step's exit code). Each run gets its own workspace under .mlops/runs/ unless
+--work-dir is given.
   --no-promote        register without making the new version the champion
+  --if-changed        stop after validate with "nothing changed" when the data, the config and
+                      the (clean) commit are those the champion was trained from
 ${workDirUsage}
 ${commonUsage}`,
-  options: z.strictObject({ ...commonOptions, ...workDirOption, 'no-promote': flag() }),
+  options: z.strictObject({ ...commonOptions, ...workDirOption, 'no-promote': flag(), 'if-changed': flag() }),
   async run(context) {
     const ctx = await stepContext(context, { freshWorkspace: true, startsRun: true });
     const promote = !context.options['no-promote'];
-    const result = await runPipeline(ctx, { promote });
+    const result = await runPipeline(ctx, { promote, ifChanged: context.options['if-changed'] });
+    if (result.status === 'nothing-changed') {
+      context.io.stdout.write(
+        `nothing changed: the data (sha256 ${result.validation.sha256.slice(0, 12)}…), config and code are those champion ${result.champion.version} was trained from; no training, no new version\n`,
+      );
+      return 0;
+    }
     const primary = result.verdict.primary_metric;
     const overall = result.verdict.checks.find((c) => c.scope === 'overall' && c.metric === primary);
     context.io.stdout.write(

@@ -3,8 +3,9 @@ import type { MonitoringSnapshot, ServingStats } from '../../serving/api-schema.
 import { axis, baseOptions, chartBox, cssColor, drawChart, withAlpha } from './charts.js';
 import { code, el, formatWhen, replaceBody, table, tile, type Cell } from './dom.js';
 import { intervalBar } from './interval-bar.js';
+import { drawQuality, qualityNodes } from './quality-section.js';
 
-/** Live traffic tiles and chart, and drift against the training profile (only when served). */
+/** Live traffic tiles and chart, live quality, and drift against the training profile (only when served). */
 export function renderMonitoring(stats: ServingStats | null, monitoring: MonitoringSnapshot | null, problems: readonly string[]): void {
   const nodes: Node[] = problems.map((problem) => el('p', { className: 'notice error', text: problem }));
   if (stats) {
@@ -21,9 +22,11 @@ export function renderMonitoring(stats: ServingStats | null, monitoring: Monitor
     );
     if (stats.history.length > 0) nodes.push(chartBox('traffic-chart', 'Requests and p99 latency per minute', true));
   }
+  if (monitoring?.quality) nodes.push(...qualityNodes(monitoring.quality));
   if (monitoring) nodes.push(...driftNodes(monitoring));
   replaceBody('monitoring-body', nodes);
   if (stats && stats.history.length > 0) drawTraffic(stats);
+  if (monitoring?.quality) drawQuality(monitoring.quality);
 }
 
 /** Each feature's drift scores against their thresholds, the alerts and the prediction distribution. */

@@ -2,19 +2,26 @@ import { checkAlpha, holmDecision } from './multiple-testing.js';
 
 /**
  * The rule that decides a `max_regression` check: a check fails only when the drop is larger than
- * the threshold AND the evidence says it is real at `alpha`.
+ * the threshold AND the evidence says it is real (not noise) at `alpha`.
  *
  * For one metric on one scope (overall, or one slice value) let
  * - w = the candidate's worsening on all rows of the scope: champion − candidate for metrics where
  *   higher is better, candidate − champion for `log_loss`, `brier`, `mae`, `rmse`;
  * - m = `max_regression` (≥ 0);
- * - p = the one-sided p-value of H0 "the true worsening is ≤ m" against "it is > m": for `auc`
- *   DeLong's Φ((m − w) / se) ({@link delongRegressionPValue}), for every other metric the paired
- *   bootstrap's (1 + k) / (1 + B) ({@link bootstrapRegressionPValue});
+ * - p = the one-sided p-value of H0 "the true worsening is ≤ 0" (no real drop) against "it is > 0":
+ *   for `auc` DeLong's Φ(−w / se) ({@link delongRegressionPValue} with margin 0), for every other
+ *   metric the paired bootstrap's (1 + k) / (1 + B), k = resamples with no worsening
+ *   ({@link bootstrapRegressionPValue} with margin 0);
  * - p_adj = p adjusted by Holm's step-down method over the check's family, at family-wise level
  *   alpha. A family is a set of checks judged together: the overall checks form one family and the
  *   slice checks another, so that adding slices cannot make a false alarm more likely and cannot
  *   weaken the overall checks. Checks that are not judged are not in the family.
+ *
+ * Why the null is "no drop" and not "a drop of at most m": testing against m would need evidence
+ * that the true drop exceeds the threshold, which a candidate just past it (a true drop of 0.021
+ * against 0.02) almost never gives — such a rule passes truly worse models. Testing "no drop" and
+ * requiring the measured drop to exceed m rejects a drop that is both large enough to matter and
+ * real; a model no worse than the champion is rejected with probability at most alpha per family.
  *
  * Then the check
  * - **fails** when w > m + 1e−12 and p_adj ≤ alpha;
@@ -49,7 +56,7 @@ export interface RegressionEvidence {
   worsening: number | null;
   /** The allowed worsening, `max_regression`. */
   maxRegression: number;
-  /** One-sided p-value of H0 "worsening ≤ maxRegression" (unadjusted); null when it cannot be computed. */
+  /** One-sided p-value of H0 "worsening ≤ 0" (unadjusted); null when it cannot be computed. */
   pValue: number | null;
 }
 

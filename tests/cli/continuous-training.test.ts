@@ -1,0 +1,103 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { prepareMetrics } from '../../src/evaluation/metrics.js';
+import { lineageSchema } from '../../src/registry/lineage-schema.js';
+import { fixtureInstances, postPredict, spawnServe, type ServeProcess } from '../serving/fixture.js';
+import { createProject, defaultConfigText, readJson, repoRoot, runMlops } from '../helpers/project.js';
+
+/**
+ * The continuous-training loop end to end, with the real CLI and a real server on loopback:
+ * train on the first 3,000 rows of the default dataset → serve → predict 2,000 rows the model
+ * never saw → send their true labels back → live AUC equals the AUC of the same predictions
+ * scored offline and sits near the version's test AUC → `mlops pipeline --if-changed` with a
+ * feedback source fetches the labelled predictions from the service and trains on base + feedback
+ * → the same again changes nothing. (The GitHub part — the monitor workflow raising an issue and
+ * dispatching the retrain — lives with the workflows' tests.)
+ */
+
+const adminToken = 'continuous-training-token-0123456789abcdef';
+const telco = readFileSync(join(repoRoot, 'data/telco-churn.csv'), 'utf8').trimEnd().split('\n');
+const churnColumn = telco[0]!.split(',').map((cell) => cell.replace(/"/g, '')).indexOf('churn');
+const truth = (row: number) => telco[row + 1]!.split(',')[churnColumn]!.replace(/"/g, '');
+const baseRows = 3000;
+const served = { offset: 3000, count: 2000 };
+
+describe('serve → feedback → fetch → retrain', () => {
+  let project: string;
+  let serve: ServeProcess | undefined;
+  const config = (sources: Record<string, unknown>[]) => {
+    const value = parse(defaultConfigText()) as Record<string, any>;
+    value.data.path = '.mlops/data/train.csv';
+    value.data.source = sources;
+    value.model.max_epochs = 3;
+    value.gate = { overall: { auc: { min: 0.6 } }, per_slice: {}, bootstrap: { resamples: 50 } };
+    return stringify(value);
+  };
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd: project, stdio: 'pipe' });
+
+  beforeAll(() => {
+    project = createProject(
+      { 'mlops.config.yaml': config([{ type: 'file', path: 'data/base.csv' }]), 'data/base.csv': `${telco.slice(0, baseRows + 1).join('\n')}\n`, '.gitignore': '.mlops/\n' },
+      { git: true },
+    );
+  });
+
+  afterAll(async () => {
+    if (serve && serve.child.exitCode === null) {
+      serve.child.kill('SIGTERM');
+      await serve.exited;
+    }
+    rmSync(project, { recursive: true, force: true });
+  });
+
+  test('live quality of 2,000 labelled predictions: the AUC of the same predictions offline, near the test AUC', async () => {
+    const first = await runMlops(['pipeline', '--if-changed'], { cwd: project });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/version\s+1\.0\.0 \(champion\)/);
+    serve = await spawnServe([], { cwd: project, env: { PORT: '0', MLOPS_ADMIN_TOKEN: adminToken } });
+    const probabilities: number[] = [];
+    const labels: string[] = [];
+    for (let start = 0; start < served.count; start += 500) {
+      const response = await postPredict(serve.url, { instances: fixtureInstances(500, served.offset + start) });
+      expect(response.status).toBe(200);
+      const predictions = response.body.predictions as { prediction_id: string; probability: number }[];
+      const feedback = predictions.map((p, i) => ({ prediction_id: p.prediction_id, label: truth(served.offset + start + i) }));
+      const answer = await fetch(`${serve.url}/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ feedback }) });
+      expect(await answer.json()).toEqual({ accepted: 500, duplicates: 0, rejected: [] });
+      probabilities.push(...predictions.map((p) => p.probability));
+      labels.push(...feedback.map((f) => f.label));
+    }
+    const monitoring = (await (await fetch(`${serve.url}/monitoring`)).json()) as { quality: { labelled: number; metrics: Record<string, number>; offline: Record<string, number> } };
+    const { quality } = monitoring;
+    expect(quality.labelled).toBe(2000);
+    const offline = prepareMetrics('binary', labels.map((label) => (label === 'Yes' ? 1 : 0)), probabilities, { threshold: 0.5 }).compute();
+    // The same rows scored offline: the live window is exactly these predictions and labels.
+    expect(Math.abs(quality.metrics.auc! - offline.auc!)).toBeLessThan(1e-6);
+    // Unseen rows of the same population: within a few hundredths of the version's test AUC.
+    expect(quality.offline.auc).toBeGreaterThan(0.75);
+    expect(Math.abs(quality.metrics.auc! - quality.offline.auc!)).toBeLessThan(0.05);
+  });
+
+  test('a feedback source fetches the labelled predictions from the service and the retrain uses them; again, nothing changed', async () => {
+    writeFileSync(join(project, 'mlops.config.yaml'), config([{ type: 'file', path: 'data/base.csv' }, { type: 'feedback', url_env: 'MLOPS_SERVICE_URL' }]));
+    git('commit', '-qam', 'train on the labelled predictions too');
+    const env = { MLOPS_SERVICE_URL: serve!.url, MLOPS_ADMIN_TOKEN: adminToken };
+    const retrain = await runMlops(['pipeline', '--if-changed'], { cwd: project, env });
+    expect(retrain.code, retrain.stderr).toBe(0);
+    expect(retrain.stdout).toMatch(/version\s+1\.1\.0 \(champion\)/);
+    const lineage = lineageSchema.parse(readJson(join(project, '.mlops/registry/versions/1.1.0/lineage.json')));
+    expect(lineage.dataset.sources!.map((s) => [s.type, s.rows])).toEqual([
+      ['file', baseRows],
+      ['feedback', served.count],
+    ]);
+    expect(lineage.dataset.rows).toBe(baseRows + served.count);
+    const card = readFileSync(join(project, 'model-cards/1.1.0.md'), 'utf8');
+    expect(card).toMatch(/\| 2 \| feedback \| .* \| 2000 \| `[0-9a-f]{64}` \|/);
+    const again = await runMlops(['pipeline', '--if-changed'], { cwd: project, env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/^nothing changed: .* champion 1\.1\.0 was trained from; no training, no new version\n$/);
+  });
+});
