@@ -9,7 +9,7 @@ import { ColumnStats } from '../../src/data/infer-columns.js';
 import { dataPathForConfig, inferConfig, modelNameFor, sniffDelimiter, type InferredConfig } from '../../src/data/infer-config.js';
 import { chooseTargetTransform, inferTask, Moments, pickSlices, roundSignificant } from '../../src/data/infer-task.js';
 import { loadConfig, parseConfigText } from '../../src/config/load.js';
-import type { FeatureSpec, TaskType } from '../../src/config/schema.js';
+import { modelSchema, type FeatureSpec, type TaskType } from '../../src/config/schema.js';
 import { ConfigError, DataError } from '../../src/core/errors.js';
 import { createRecordingLogger, silentLogger } from '../../src/core/logger.js';
 import { missingValuesOf } from '../../src/data/row-schema.js';
@@ -76,7 +76,7 @@ describe('inferConfig on the telco data', () => {
     expect(result.inferred.config.gate).toMatchObject({ comparison: 'paired', alpha: 0.05, min_slice_rows: 30, min_slice_class_rows: 20, baseline: { enabled: true } });
     expect(result.inferred.notes.gate).toMatch(/for AUC with at least 20 of each class/);
     // Thousands of rows: the network's defaults as they are.
-    expect(result.inferred.config.model).toMatchObject({ batch_size: 64, early_stopping: { patience: 6 } });
+    expect(result.inferred.config.model).toMatchObject({ batch_size: modelSchema.parse({}).batch_size, early_stopping: { patience: 6 } });
   });
 
   test('the written file loads and validates the same data without edits', () => {
