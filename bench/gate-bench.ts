@@ -45,6 +45,7 @@ import { selectBackend } from '../src/model/backend.js';
 import { predictRows } from '../src/model/predict.js';
 import { encodeFeatures, encodeTargets, fitPreprocessing, type PreprocessingSpec } from '../src/model/preprocessing.js';
 import { trainNetwork } from '../src/model/train.js';
+import { inMemoryTrainingRows, inMemoryValidationRows } from '../src/model/training-rows.js';
 import { fitInRunBaselines, metricTargets, testRowsInput } from '../src/pipeline/test-rows.js';
 import { argValue, median, printTable } from './bench-util.js';
 
@@ -77,7 +78,14 @@ async function train(config: MlopsConfig, rows: readonly DatasetRow[], options: 
   const spec = fitPreprocessing(options.features ?? config.features, config.task, trainRows.map((r) => r.features), trainRows.map((r) => r.target));
   const encode = (part: DatasetRow[]) => ({ x: encodeFeatures(spec, part.map((r) => r.features)), y: encodeTargets(spec, part.map((r) => r.target)), rows: part.length });
   const model = { ...config.model, max_epochs: options.epochs ?? config.model.max_epochs };
-  const { network } = await trainNetwork({ model, spec, train: encode(trainRows), validation: encode(validation), logger: silentLogger });
+  const { network } = await trainNetwork({
+    model,
+    spec,
+    train: inMemoryTrainingRows(encode(trainRows)),
+    validation: inMemoryValidationRows(encode(validation), metricTargets(spec, validation)),
+    primaryMetric: config.gate.primary_metric ?? defaultPrimaryMetric(config.task.type),
+    logger: silentLogger,
+  });
   return { spec, predict: (part) => predictRows(network, spec, part.map((r) => r.features)) };
 }
 

@@ -8,10 +8,19 @@
  *   2. Training samples/s per available backend (tensorflow / wasm / cpu).
  *   3. The whole `mlops pipeline` on the default dataset (goal: < 60 s on 2 cores).
  *
- * Options: --rows 1000000 (largest file), --rounds 3, --epochs 4, --skip validate,train,pipeline
+ *   4. Scale (`--scale-rows 200000,1000000,2000000`): the whole pipeline on generated copies of
+ *      the default dataset with a fixed epoch count, streamed from disk as `training.streaming:
+ *      auto` chooses; goals: peak RSS under 1 GB at the largest size and growing at most 25% from
+ *      the smallest, time per row flat (largest ≤ 1.1 × rows ratio × the smallest's time), and
+ *      streamed training samples/s within 10% of the in-memory path on the smallest size.
+ *
+ * Options: --rows 1000000 (largest validation file), --rounds 3, --epochs 4,
+ * --scale-rows 200000,1000000,2000000, --scale-epochs 2, --scale-rounds 1, --scale-resamples N,
+ * --skip validate,train,pipeline,scale
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { parse, stringify } from 'yaml';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -28,6 +37,8 @@ const maxRows = Number(argValue('rows', '1000000'));
 const rounds = Number(argValue('rounds', '3'));
 const epochs = argValue('epochs', '4');
 const skip = new Set(argValue('skip', '').split(',').filter(Boolean));
+/** Bootstrap resamples of the scale runs' gate (default: the config's); fewer makes a run on a busy machine finish sooner. */
+const scaleResamples = argValue('scale-resamples', '') === '' ? undefined : Number(argValue('scale-resamples', ''));
 
 /** A CSV of `rows` rows drawn (seeded, with replacement) from the default dataset: same schema, valid values. */
 async function generatedCopy(rows: number): Promise<string> {
@@ -141,7 +152,121 @@ async function benchPipeline(): Promise<void> {
   console.log(`\nmedian ${seconds.toFixed(1)} s (goal < 60 s: ${seconds < 60 ? 'met' : 'MISSED'})`);
 }
 
+interface PipelineRun {
+  ms: number;
+  maxRssMb: number;
+  samplesPerSecond: number;
+  streamed: boolean;
+  trainRows: number;
+  auc: number | null;
+  encodedLeftOver: boolean;
+}
+
+/** A fresh project on a generated copy of `rows` rows, trained for exactly `epochs` epochs. */
+async function scaleProject(rows: number, epochs: number, streaming: 'auto' | 'never'): Promise<string> {
+  const project = mkdtempSync(join(tmpdir(), 'mlops-bench-scale-'));
+  mkdirSync(join(project, 'data'));
+  const file = await generatedCopy(rows);
+  execFileSync('ln', ['-s', file, join(project, 'data/telco-churn.csv')]);
+  const config = parse(readFileSync(configPath, 'utf8')) as { model: { early_stopping: Record<string, unknown> } & Record<string, unknown>; training?: Record<string, unknown>; gate?: unknown };
+  // A fixed epoch count: early stopping never fires, so every size does the same work per row.
+  config.model = { ...config.model, max_epochs: epochs, early_stopping: { ...config.model.early_stopping, patience: epochs + 1 } };
+  config.training = { ...config.training, streaming };
+  if (scaleResamples !== undefined) config.gate = { ...(config.gate as object), bootstrap: { ...(config.gate as { bootstrap?: object }).bootstrap, resamples: scaleResamples } };
+  writeFileSync(join(project, 'mlops.config.yaml'), stringify(config));
+  writeFileSync(join(project, '.gitignore'), '.mlops/\n');
+  return project;
+}
+
+async function benchScale(): Promise<void> {
+  const sizes = argValue('scale-rows', '200000,1000000,2000000').split(',').map(Number);
+  const scaleEpochs = Number(argValue('scale-epochs', '2'));
+  const scaleRounds = Number(argValue('scale-rounds', '1'));
+  const runs = async (rows: number, streaming: 'auto' | 'never') => {
+    const results: PipelineRun[] = [];
+    for (let round = 0; round < scaleRounds; round++) {
+      const project = await scaleProject(rows, scaleEpochs, streaming);
+      results.push(await runNodeJson<PipelineRun>(join(distBench, 'pipeline-child.js'), [project]));
+      rmSync(project, { recursive: true, force: true });
+    }
+    return {
+      rows,
+      seconds: median(results.map((r) => r.ms / 1000)),
+      rssMb: median(results.map((r) => r.maxRssMb)),
+      samplesPerSecond: median(results.map((r) => r.samplesPerSecond)),
+      streamed: results.every((r) => r.streamed),
+      auc: median(results.map((r) => r.auc ?? Number.NaN)),
+      leftOver: results.some((r) => r.encodedLeftOver),
+    };
+  };
+  const smallest = sizes[0]!;
+  // Each result as soon as it is measured: a large size can take a long time on a busy machine.
+  const report = (label: string, m: Awaited<ReturnType<typeof runs>>) =>
+    console.error(`measured ${label} ${m.rows} rows: ${m.seconds.toFixed(1)} s, peak RSS ${m.rssMb.toFixed(0)} MB, ${Math.round(m.samplesPerSecond)} samples/s, streamed ${m.streamed}`);
+  const inMemory = await runs(smallest, 'never');
+  report('in memory', inMemory);
+  const measured = [];
+  for (const rows of sizes) {
+    measured.push(await runs(rows, 'auto'));
+    report('auto', measured.at(-1)!);
+  }
+  const base = measured[0]!;
+  const top = measured.at(-1)!;
+  const resamples = scaleResamples === undefined ? 'the config\'s bootstrap resamples' : `${scaleResamples} bootstrap resamples`;
+  console.log(`\n## Scale: the whole pipeline, ${scaleEpochs} epochs, ${resamples}, ${scaleRounds} round(s) per size (medians; peak RSS of the pipeline process)\n`);
+  printTable(
+    ['rows', 'training', 'seconds', 's per 1M rows', 'time ratio', 'peak RSS', 'RSS ratio', 'train samples/s', 'test AUC'],
+    [inMemory, ...measured].map((m, i) => [
+      m.rows.toLocaleString('en-US'),
+      i === 0 ? 'in memory' : m.streamed ? 'streamed' : 'in memory',
+      m.seconds.toFixed(1),
+      ((m.seconds / m.rows) * 1e6).toFixed(1),
+      `×${(m.seconds / base.seconds).toFixed(2)}`,
+      `${m.rssMb.toFixed(0)} MB`,
+      `×${(m.rssMb / base.rssMb).toFixed(2)}`,
+      Math.round(m.samplesPerSecond).toLocaleString('en-US'),
+      m.auc.toFixed(4),
+    ]),
+  );
+  // Throughput of the two data paths on the same rows, alternating in fresh processes so that a
+  // busy machine weighs on both alike (the pipelines above ran minutes apart).
+  const smallestFile = await generatedCopy(smallest);
+  const rates: Record<'memory' | 'streamed', number[]> = { memory: [], streamed: [] };
+  for (let round = 0; round < Math.max(3, scaleRounds); round++) {
+    for (const mode of round % 2 === 0 ? (['memory', 'streamed'] as const) : (['streamed', 'memory'] as const)) {
+      const result = await runNodeJson<{ samplesPerSecond: number }>(join(distBench, 'stream-train-child.js'), [mode, smallestFile, configPath, String(scaleEpochs)]);
+      rates[mode].push(result.samplesPerSecond);
+    }
+  }
+  const memoryRate = median(rates.memory);
+  const streamedRate = median(rates.streamed);
+  console.log(`\n## Training throughput on ${smallest.toLocaleString('en-US')} rows, ${scaleEpochs} epoch(s), alternating fresh processes (median of ${rates.memory.length})\n`);
+  printTable(
+    ['data path', 'samples/s (median)', 'rounds'],
+    [
+      ['in memory', Math.round(memoryRate).toLocaleString('en-US'), rates.memory.map((r) => Math.round(r)).join(', ')],
+      ['encoded file, block shuffle', Math.round(streamedRate).toLocaleString('en-US'), rates.streamed.map((r) => Math.round(r)).join(', ')],
+    ],
+  );
+  const rowsRatio = top.rows / base.rows;
+  const timeRatio = top.seconds / base.seconds;
+  const rssGrowth = top.rssMb / base.rssMb;
+  const throughput = streamedRate / memoryRate;
+  const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  console.log(
+    [
+      '',
+      `peak RSS at ${top.rows.toLocaleString('en-US')} rows: ${top.rssMb.toFixed(0)} MB (goal < 1024 MB: ${verdict(top.rssMb < 1024)})`,
+      `peak RSS grew ×${rssGrowth.toFixed(2)} from ${base.rows.toLocaleString('en-US')} rows (goal ≤ ×1.25: ${verdict(rssGrowth <= 1.25)})`,
+      `time grew ×${timeRatio.toFixed(2)} for ×${rowsRatio.toFixed(0)} rows (goal ≤ ×${(rowsRatio * 1.1).toFixed(0)}: ${verdict(timeRatio <= rowsRatio * 1.1)})`,
+      `streamed training: ${Math.round(streamedRate).toLocaleString('en-US')} samples/s, ×${throughput.toFixed(2)} the in-memory path's ${Math.round(memoryRate).toLocaleString('en-US')} (goal ≥ ×0.90: ${verdict(throughput >= 0.9)})`,
+      `encoded files left in a workspace: ${[inMemory, ...measured].some((m) => m.leftOver) ? 'YES' : 'none'}`,
+    ].join('\n'),
+  );
+}
+
 console.log(`# mlops bench — node ${process.version}, ${cpus().length} cores, ${rounds} rounds`);
 if (!skip.has('validate')) await benchValidation();
 if (!skip.has('train')) await benchTraining();
 if (!skip.has('pipeline')) await benchPipeline();
+if (!skip.has('scale')) await benchScale();

@@ -8,7 +8,8 @@ import { loadDataset } from '../src/data/load-dataset.js';
 import { splitByKey } from '../src/data/split.js';
 import { selectBackend, type BackendName } from '../src/model/backend.js';
 import { encodeFeatures, encodeTargets, fitPreprocessing } from '../src/model/preprocessing.js';
-import { trainNetwork } from '../src/model/train.js';
+import { inMemoryTrainingRows, inMemoryValidationRows, trainNetwork } from '../src/model/train.js';
+import { metricTargets } from '../src/pipeline/test-rows.js';
 
 const [backend, configPath, epochs] = process.argv.slice(2) as [BackendName, string, string];
 const loaded = await loadConfig(configPath);
@@ -24,6 +25,13 @@ const train = pick(split.train);
 const validation = pick(split.validation);
 const spec = fitPreprocessing(loaded.config.features, loaded.config.task, train.map((r) => r.features), train.map((r) => r.target));
 const encode = (rows: typeof train) => ({ x: encodeFeatures(spec, rows.map((r) => r.features)), y: encodeTargets(spec, rows.map((r) => r.target)), rows: rows.length });
-const model = { ...loaded.config.model, backend, max_epochs: Number(epochs), early_stopping: { patience: 10_000, min_delta: 0 } };
-const result = await trainNetwork({ model, spec, train: encode(train), validation: encode(validation), logger: silentLogger });
+const model = { ...loaded.config.model, backend, max_epochs: Number(epochs), early_stopping: { monitor: 'loss' as const, patience: 10_000, min_delta: 0 } };
+const result = await trainNetwork({
+  model,
+  spec,
+  train: inMemoryTrainingRows(encode(train)),
+  validation: inMemoryValidationRows(encode(validation), metricTargets(spec, validation)),
+  primaryMetric: 'auc',
+  logger: silentLogger,
+});
 console.log(JSON.stringify({ backend, samplesPerSecond: result.samplesPerSecond, ms: result.durationMs }));

@@ -17,7 +17,7 @@ import { championInputSchema, prepareChampion } from './champion.js';
 import { booleanInput, readInputs, stepInputsSchema, textInput } from './inputs.js';
 import { isMainModule, runAction, workspaceRoot } from './run-action.js';
 import { inputPath, openActionStepContext } from './step-context.js';
-import { readSweepCandidates, selectBestCandidate, type SweepCandidate } from './sweep.js';
+import { readSweepCandidates, selectBestCandidate, type SweepCandidate } from '../pipeline/sweep.js';
 import { renderRegisterSummary } from './summaries.js';
 
 /** Inputs of actions/register (keys exactly as in its action.yml). */

@@ -215,15 +215,21 @@ function describeDiff(parent: { version: string; lineage: Lineage } | null, line
 
 function describeArchitecture(lineage: Lineage): string {
   const hp = lineage.hyperparameters;
-  const hidden = Array.isArray(hp['hidden_units']) ? (hp['hidden_units'] as unknown[]).map(String) : [];
+  // Versions registered before model.kind existed were plain MLPs (or linear without hidden units).
+  const kind = typeof hp['kind'] === 'string' ? hp['kind'] : 'mlp';
+  const hidden = kind !== 'linear' && Array.isArray(hp['hidden_units']) ? (hp['hidden_units'] as unknown[]).map(String) : [];
   const numeric = lineage.features.filter((f) => f.type === 'numeric').length;
   const dates = lineage.features.filter((f) => f.type === 'datetime').length;
   const categorical = lineage.features.length - numeric - dates;
-  const layers =
+  const deep =
+    `hidden dense layers of ${hidden.join(', ')} units with ${String(hp['activation'] ?? 'relu')} activation` +
+    `, dropout ${String(hp['dropout'] ?? 0)}, L2 ${String(hp['l2'] ?? 0)}`;
+  const [name, layers] =
     hidden.length === 0
-      ? 'no hidden layers (a linear model)'
-      : `hidden dense layers of ${hidden.join(', ')} units with ${String(hp['activation'] ?? 'relu')} activation` +
-        `, dropout ${String(hp['dropout'] ?? 0)}, L2 ${String(hp['l2'] ?? 0)}`;
+      ? ['Linear model', 'no hidden layers']
+      : kind === 'wide_deep'
+        ? ['Wide & deep network', `${deep}, and a linear path from the inputs to the output beside them`]
+        : ['Dense MLP', deep];
   const task = lineage.task;
   const head =
     task.type === 'binary'
@@ -231,10 +237,17 @@ function describeArchitecture(lineage: Lineage): string {
       : task.type === 'multiclass'
         ? `a softmax output over ${task.classes.length} classes`
         : 'one linear output unit';
+  const target =
+    task.type !== 'regression'
+      ? ''
+      : task.target_transform === 'log'
+        ? ' Target: trained on the standardised logarithm of the target (task.target_transform: log); predictions and metrics are in the target\'s units.'
+        : ' Target: standardised with training statistics (task.target_transform: none); predictions and metrics are in the target\'s units.';
   return (
-    `Dense MLP (TensorFlow.js Layers): ${layers}; ${head}. Inputs: ${numeric} numeric features standardised with ` +
+    `${name} (TensorFlow.js Layers): ${layers}; ${head}. Inputs: ${numeric} numeric features standardised with ` +
     `training statistics, ${categorical} categorical features one-hot encoded with an out-of-vocabulary slot` +
-    (dates > 0 ? ` and ${dates} datetime feature${dates === 1 ? '' : 's'} as standardised calendar parts (never one-hot dates).` : '.')
+    (dates > 0 ? ` and ${dates} datetime feature${dates === 1 ? '' : 's'} as standardised calendar parts (never one-hot dates).` : '.') +
+    target
   );
 }
 

@@ -143,7 +143,12 @@ export function renderConfigYaml(config: MlopsConfigInput, notes: InferenceNotes
       "What `mlops validate` rejects: more missing cells than max_missing_fraction in a column, fewer than min_rows valid rows. domain_violations: warning or error for values outside a feature's range or vocabulary. leakage: warning, error or off for a feature that alone predicts the target almost perfectly on the training split, or is present only for one class.",
     ),
   );
-  comment('model', commentLines('The network: dense layers trained with early stopping on the validation split; the defaults, spelled out to tune.'));
+  comment(
+    'model',
+    commentLines(
+      'The network: wide & deep (hidden dense layers beside a linear path from the inputs), trained with Adam, reduce-on-plateau and early stopping on the primary metric of the validation split; the defaults, spelled out to tune. kind: linear | mlp | wide_deep.',
+    ),
+  );
   comment('gate', commentLines('When a candidate model may replace the champion.', notes.gate));
   comment('registry', commentLines('Where model versions are stored (gitignored).'));
   return document.toString({ lineWidth: 0 });

@@ -177,6 +177,8 @@ export function checkConfigConsistency(config: MlopsConfig): string[] {
   if (config.gate.primary_metric && !allowed.includes(config.gate.primary_metric)) {
     problems.push(`gate.primary_metric: '${config.gate.primary_metric}' is not a ${task.type} metric; use one of ${allowed.join(', ')}`);
   }
+  const ids = duplicatesOf(config.sweep.candidates.map((c) => c.id));
+  if (ids.length > 0) problems.push(`sweep.candidates: the id${ids.length > 1 ? 's' : ''} ${ids.map((id) => `'${id}'`).join(', ')} ${ids.length > 1 ? 'are' : 'is'} used twice`);
   if (config.split.test_fraction + config.split.validation_fraction * (1 - config.split.test_fraction) >= 0.9) {
     problems.push('split: test_fraction and validation_fraction leave less than 10% of rows for training');
   }
@@ -224,6 +226,11 @@ function splitProblems(config: MlopsConfig): string[] {
       problems.push(
         `split.time_column: '${timeColumn}' is ${feature ? `a ${feature.type} feature` : 'not a feature'}; it must be a datetime feature${datetimes.length > 0 ? ` (${datetimes.join(', ')})` : ' (the config has none)'}`,
       );
+    }
+    // Streaming assigns each row its split by its key's hash as it reads it; an out-of-time split
+    // needs every row's time first, so it trains in memory.
+    if (config.training.streaming === 'always') {
+      problems.push(`training.streaming: 'always' cannot split by time (split.time_column '${timeColumn}' needs every row's time before any is assigned a split); use 'auto' or 'never', or remove split.time_column`);
     }
   }
   return problems;

@@ -1,9 +1,8 @@
-import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { describeJsonFileProblem, parseJsonText, type JsonFileProblem } from '../core/json-file.js';
 import { formatZodIssues } from '../core/zod-issues.js';
 import { checkConfigConsistency, configHash, type LoadedConfig } from './load.js';
-import { configSchema } from './schema.js';
+import { configOverridesSchema, configSchema, type ConfigOverrides } from './schema.js';
 
 /**
  * Config overrides for a hyperparameter sweep: each runner of a job matrix trains the same
@@ -15,17 +14,7 @@ import { configSchema } from './schema.js';
 /** Top-level sections a sweep may change. */
 export const overridableSections = ['model'] as const;
 
-const overrideKeyPattern = /^model(\.[a-z_]+)+$/;
-
-/** The overrides as given: a JSON object of dotted keys (all under `model.`) to values. */
-export const configOverridesSchema = z.record(z.string(), z.unknown()).superRefine((overrides, ctx) => {
-  for (const key of Object.keys(overrides)) {
-    if (!overrideKeyPattern.test(key)) {
-      ctx.addIssue({ code: 'custom', path: [key], message: `'${key}': only keys under model. may be overridden (e.g. model.learning_rate), so every candidate is judged on the same data and split` });
-    }
-  }
-});
-export type ConfigOverrides = z.infer<typeof configOverridesSchema>;
+export { configOverridesSchema, type ConfigOverrides };
 
 /**
  * Parses overrides text (a JSON object; empty text means none). Every problem is a ConfigError

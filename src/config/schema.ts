@@ -135,6 +135,13 @@ export const taskSchema = z.discriminatedUnion('type', [
     type: z.literal('regression'),
     min: z.number().optional(),
     max: z.number().optional(),
+    /**
+     * How the target is transformed before it is standardised for training: `log` for a skewed
+     * positive target (prices, durations, counts that are never 0), so that errors are relative;
+     * predictions and metrics are always in the target's own units. A value ≤ 0 is a validation
+     * error under `log`. `mlops init` chooses it from the data.
+     */
+    target_transform: z.enum(['none', 'log']).default('none'),
   }),
 ]);
 export type TaskSpec = z.infer<typeof taskSchema>;
@@ -231,25 +238,99 @@ export const leakageThresholdsSchema = z.strictObject({
 });
 
 export const modelSchema = z.strictObject({
-  /** Units of each hidden dense layer; [] gives a linear (logistic/softmax) model. */
+  /**
+   * The network: `linear` (one dense output layer: logistic, softmax or linear regression),
+   * `mlp` (hidden dense layers), or `wide_deep` (the hidden layers plus a linear path from the
+   * inputs to the output, so the network starts from what a linear model learns).
+   */
+  kind: z.enum(['linear', 'mlp', 'wide_deep']).default('wide_deep'),
+  /** Units of each hidden dense layer (mlp, wide_deep); [] gives a linear model. */
   hidden_units: z.array(z.number().int().min(1).max(4096)).max(8).default([32, 16]),
   activation: z.enum(['relu', 'elu', 'tanh', 'selu']).default('relu'),
   dropout: z.number().min(0).lt(1).default(0),
   l2: z.number().min(0).default(0.0001),
+  /** Adam's starting learning rate. */
   learning_rate: z.number().gt(0).default(0.003),
-  batch_size: z.number().int().min(1).default(64),
+  batch_size: z.number().int().min(1).default(128),
   max_epochs: z.number().int().min(1).default(60),
+  /**
+   * Reduce on plateau: after `patience` epochs without improvement of the watched value
+   * (`early_stopping.monitor`), the learning rate is multiplied by `factor`, down to
+   * `min_learning_rate`. A factor of 1 keeps the learning rate constant.
+   */
+  reduce_on_plateau: z
+    .strictObject({
+      factor: z.number().gt(0).max(1).default(0.5),
+      patience: z.number().int().min(1).default(3),
+      min_learning_rate: z.number().gt(0).default(0.0001),
+    })
+    .default({ factor: 0.5, patience: 3, min_learning_rate: 0.0001 }),
+  /**
+   * Stops when the watched value on the validation split has not improved by `min_delta` for
+   * `patience` epochs, and keeps the best epoch's weights. `monitor: primary` watches the task's
+   * primary metric (`gate.primary_metric`, in target units) where it differs from the loss
+   * (AUC, macro-F1, RMSE of a log-transformed target); `loss` watches the validation loss.
+   */
   early_stopping: z
     .strictObject({
+      monitor: z.enum(['primary', 'loss']).default('primary'),
       patience: z.number().int().min(1).default(6),
       min_delta: z.number().min(0).default(0.0001),
     })
-    .default({ patience: 6, min_delta: 0.0001 }),
+    .default({ monitor: 'primary', patience: 6, min_delta: 0.0001 }),
   seed: z.number().int().default(42),
   /** Preferred backend; `auto` tries tensorflow (tfjs-node), then wasm, then cpu. */
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
 });
 export type ModelConfig = z.infer<typeof modelSchema>;
+
+/** Rows above which `training.streaming: auto` trains from an encoded file instead of memory. */
+export const streamingRowThreshold = 100_000;
+
+/** How training holds the data: in memory, or encoded on disk and read in blocks. */
+export const trainingSchema = z.strictObject({
+  /**
+   * `auto` trains in memory up to 100,000 valid rows and from an encoded file beyond (memory then
+   * stays flat however many rows there are); `always` and `never` force one way.
+   */
+  streaming: z.enum(['auto', 'always', 'never']).default('auto'),
+  /**
+   * Largest encoded training matrix (training and validation rows × inputs × 4 bytes) written to
+   * the run workspace, in MB; a larger one is refused before training starts.
+   */
+  max_encoded_mb: z.number().positive().default(8192),
+});
+export type TrainingConfig = z.infer<typeof trainingSchema>;
+
+/**
+ * Config overrides for a hyperparameter sweep: dotted keys under `model.` to values, e.g.
+ * `{"model.learning_rate": 0.001}`. Only the `model` section may change, so every candidate is
+ * trained and tested on the same data, split and gate, and their primary metrics compare.
+ */
+export const overrideKeyPattern = /^model(\.[a-z_]+)+$/;
+export const configOverridesSchema = z.record(z.string(), z.unknown()).superRefine((overrides, ctx) => {
+  for (const key of Object.keys(overrides)) {
+    if (!overrideKeyPattern.test(key)) {
+      ctx.addIssue({ code: 'custom', path: [key], message: `'${key}': only keys under model. may be overridden (e.g. model.learning_rate), so every candidate is judged on the same data and split` });
+    }
+  }
+});
+export type ConfigOverrides = z.infer<typeof configOverridesSchema>;
+
+/** One sweep candidate: a name and the model.* keys it changes ({} trains the config as it is). */
+export const sweepCandidateSchema = z.strictObject({
+  /** Names the candidate: its work dir, its artifact (`candidate-<id>`), its row in the experiments table. */
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'use lowercase letters, digits and dashes (it names a folder and an artifact)'),
+  overrides: configOverridesSchema.default({}),
+});
+export type SweepCandidateSpec = z.infer<typeof sweepCandidateSchema>;
+
+/** The candidates `mlops sweep` and the retrain workflow's job matrix train when the config names none. */
+export const defaultSweepCandidates: SweepCandidateSpec[] = [
+  { id: 'default', overrides: {} },
+  { id: 'wider', overrides: { 'model.hidden_units': [64, 32] } },
+  { id: 'linear', overrides: { 'model.kind': 'linear' } },
+];
 
 export const configSchema = z.strictObject({
   /** Config format version. */
@@ -333,6 +414,17 @@ export const configSchema = z.strictObject({
     .default({ max_missing_fraction: 0.5, min_rows: 50, domain_violations: 'warning', max_reported_issues: 200, leakage: 'warning' }),
   model: modelSchema.default(modelSchema.parse({})),
   gate: gateSchema.default(gateSchema.parse({})),
+  training: trainingSchema.default(trainingSchema.parse({})),
+  /**
+   * The hyperparameter sweep: one list for `mlops sweep` (parallel worker processes on this
+   * machine) and for the retrain workflow's job matrix (one runner each). Every candidate is
+   * validated, trained and gated; the best that passed, by the primary metric, is registered.
+   */
+  sweep: z
+    .strictObject({
+      candidates: z.array(sweepCandidateSchema).min(1, 'list at least one candidate').default(defaultSweepCandidates),
+    })
+    .default({ candidates: defaultSweepCandidates }),
   registry: z
     .strictObject({
       /** The local registry folder (gitignored), relative to the config file. */

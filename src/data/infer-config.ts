@@ -8,7 +8,7 @@ import { readCsv } from './csv-source.js';
 import { proposeIdColumn } from './id-column.js';
 import { ColumnStats, decideColumn, defaultMissingValues, validationDefaults, type ColumnContext } from './infer-columns.js';
 import { measureDraft, type DraftMeasurement } from './infer-measure.js';
-import { defaultGate, inferTask, pickSlices } from './infer-task.js';
+import { chooseTargetTransform, defaultGate, inferTask, pickSlices } from './infer-task.js';
 import { decideDecimalMark, type DecimalDecision } from './number-format.js';
 import { findDuplicateColumns, listNames, missingValuesOf } from './row-schema.js';
 
@@ -210,7 +210,8 @@ export async function inferConfig(options: InferConfigOptions): Promise<Inferred
   const target = header[targetIndex]!;
   const targetStats = stats[targetIndex]!;
   const decimal = resolveDecimal(header, stats, delimiter);
-  const { task, reason: taskReason } = inferTask(target, targetStats, options.task);
+  const { task, reason: inferredTaskReason } = inferTask(target, targetStats, options.task);
+  let taskReason = inferredTaskReason;
 
   const warnings: string[] = [];
   if (targetStats.missing > 0) {
@@ -269,6 +270,11 @@ export async function inferConfig(options: InferConfigOptions): Promise<Inferred
   const rowErrors = (measured?.errors ?? []).filter((issue) => issue.line !== undefined && issue.code !== 'missing-target');
   if (rowErrors.length > 0) {
     warnings.push(`Validation with this config rejects ${measured!.errorCount.toLocaleString('en-US')} cells or rows; the first: ${rowErrors.slice(0, 3).map((issue) => issue.message).join('; ')}. Fix those cells or edit the column's format.`);
+  }
+  if (task.type === 'regression' && measured?.targetShape) {
+    const { transform, why } = chooseTargetTransform(measured.targetShape);
+    task.target_transform = transform;
+    taskReason = `${taskReason} ${why}`;
   }
   const { slices, reason: sliceReason } = pickSlices(features);
   const { gate, reason: gateReason } = defaultGate(task, targetStats, measured?.targetStd ?? 0);

@@ -2,6 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { configSchema, type MlopsConfig, type MlopsConfigInput } from '../config/schema.js';
 import type { DataIssue } from '../core/errors.js';
 import { silentLogger } from '../core/logger.js';
+import { Moments } from './infer-task.js';
 import { scanDataset } from './validate.js';
 
 /**
@@ -18,6 +19,8 @@ export interface DraftMeasurement {
   numbers: Map<string, { min: number; max: number; integer: boolean }>;
   /** The regression target's population standard deviation (0 for classification). */
   targetStd: number;
+  /** The regression target's minimum and skewness, read in its number format (null for classification). */
+  targetShape: { min: number; skewness: number } | null;
   /** Feature → why the leakage check suspects it (its evidence), for suspected features. */
   leakage: Map<string, string>;
   /** Errors validation would report with this config (first ones listed, all counted). */
@@ -33,10 +36,13 @@ export async function measureDraft(draft: MlopsConfigInput, dataPath: string, co
   const loaded = { config, path: absolute, baseDir: dirname(absolute), hash: '' };
   const numeric = config.features.flatMap((feature, slot) => (feature.type === 'numeric' ? [{ name: feature.name, slot }] : []));
   const ranges = numeric.map(() => ({ min: Infinity, max: -Infinity, integer: true }));
+  const regression = config.task.type === 'regression';
+  const moments = new Moments();
   const scan = await scanDataset(
     { config: loaded, dataPath, logger: silentLogger },
     {
       onValidRow: (row) => {
+        if (regression) moments.add(row.targetNumber);
         for (let i = 0; i < numeric.length; i++) {
           const value = row.numbers[numeric[i]!.slot]!;
           if (Number.isNaN(value)) continue;
@@ -56,5 +62,5 @@ export async function measureDraft(draft: MlopsConfigInput, dataPath: string, co
   const target = report.profile?.target;
   const leakage = new Map(scan.leakage.map((verdict) => [verdict.evidence.feature, verdict.reasons.join('; ')]));
   const errors = report.issues.filter((issue) => issue.severity === 'error');
-  return { numbers, targetStd: target?.type === 'numeric' ? (target.std ?? 0) : 0, leakage, errors, errorCount: report.error_count, validRows: report.valid_rows };
+  return { numbers, targetStd: target?.type === 'numeric' ? (target.std ?? 0) : 0, targetShape: regression ? { min: moments.min, skewness: moments.skewness } : null, leakage, errors, errorCount: report.error_count, validRows: report.valid_rows };
 }

@@ -30,7 +30,11 @@ export function inferTask(target: string, stats: ColumnStats, requested?: TaskTy
     if (!stats.numeric) {
       throw new ConfigError(`--task regression needs a numeric target, but column "${target}" holds ${JSON.stringify(stats.firstText)}.`);
     }
-    return { task: { type: 'regression' }, reason: `regression (${how}: a numeric target with ${stats.overflow ? 'many' : distinct} distinct values).` };
+    // target_transform is chosen once the target is read in its number format (inferConfig, chooseTargetTransform).
+    return {
+      task: { type: 'regression', target_transform: 'none' },
+      reason: `regression (${how}: a numeric target with ${stats.overflow ? 'many' : distinct} distinct values).`,
+    };
   }
   if (type === 'binary') {
     if (distinct !== 2) {
@@ -118,5 +122,54 @@ function taskGate(task: MlopsConfigInput['task'], target: ColumnStats, targetStd
   return {
     gate: { primary_metric: 'rmse', overall: { r2: { min: 0 }, rmse: { max_regression: tolerance } }, per_slice: {} },
     reason: `A candidate must do better than predicting the mean (R² ≥ 0) and its RMSE may rise at most ${tolerance} against the champion: 5% of the target's standard deviation (${roundSignificant(targetStd, 4)}), rounded.`,
+  };
+}
+
+/** Skewness from which a positive target is modelled on the log scale. */
+export const logTargetSkewness = 1;
+
+/**
+ * Minimum and skewness of a stream of numbers: Welford's update extended to the third moment
+ * (Terriberry), one pass, constant memory.
+ */
+export class Moments {
+  count = 0;
+  min = Infinity;
+  private mean = 0;
+  private m2 = 0;
+  private m3 = 0;
+
+  add(value: number): void {
+    this.count++;
+    if (value < this.min) this.min = value;
+    const delta = value - this.mean;
+    const deltaN = delta / this.count;
+    const term = delta * deltaN * (this.count - 1);
+    this.mean += deltaN;
+    this.m3 += term * deltaN * (this.count - 2) - 3 * deltaN * this.m2;
+    this.m2 += term;
+  }
+
+  /** Sample skewness (the third standardised moment); 0 when the values are constant. */
+  get skewness(): number {
+    return this.m2 > 0 ? (Math.sqrt(this.count) * this.m3) / this.m2 ** 1.5 : 0;
+  }
+}
+
+/**
+ * `task.target_transform` for a regression target: `log` when every value is positive and the
+ * distribution is right-skewed (skewness ≥ 1: prices, incomes, durations), so the model fits
+ * relative errors; `none` otherwise, and always when a value is 0 or negative (no logarithm).
+ */
+export function chooseTargetTransform(target: { min: number; skewness: number }): { transform: 'none' | 'log'; why: string } {
+  const skew = target.skewness;
+  const shown = skew.toFixed(2);
+  if (skew < logTargetSkewness) return { transform: 'none', why: `Target transform none: the target is not strongly skewed (skewness ${shown}).` };
+  if (target.min <= 0) {
+    return { transform: 'none', why: `Target transform none: the target is skewed (skewness ${shown}) but has values ≤ 0 (min ${target.min}), so no log.` };
+  }
+  return {
+    transform: 'log',
+    why: `Target transform log: every value is positive and the target is right-skewed (skewness ${shown}); the model learns its logarithm and predicts in the target's units.`,
   };
 }

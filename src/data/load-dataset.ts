@@ -53,6 +53,11 @@ export interface LoadDatasetOptions {
   /** A data file instead of `data.path`, relative to the working directory. */
   dataPath?: string;
   logger: Logger;
+  /**
+   * Receives each valid row as it is read instead of the dataset holding it (`rows` is then
+   * empty): for passes over files larger than memory.
+   */
+  onRow?: (row: DatasetRow) => void;
   /** Columns whose raw cells each row keeps in `extra` (e.g. a champion's features the config dropped). */
   extraColumns?: readonly string[];
 }
@@ -99,7 +104,8 @@ export async function loadDataset(options: LoadDatasetOptions): Promise<LoadedDa
         for (const { name, column } of extraColumns) extra[name] = missing.has(cells[column]!) ? null : cells[column]!;
         datasetRow.extra = extra;
       }
-      rows.push(datasetRow);
+      if (options.onRow) options.onRow(datasetRow);
+      else rows.push(datasetRow);
     },
   });
   if (!scan.report.passed) throw validationError(scan.report);

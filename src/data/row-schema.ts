@@ -346,6 +346,16 @@ export class RowParser {
       return false;
     }
     this.targetNumber = parsed;
+    if (task.target_transform === 'log' && !(parsed > 0)) {
+      sink({
+        code: 'non-positive-target',
+        severity: 'error',
+        line,
+        column,
+        message: `line ${line}, column "${column}": ${parsed} is not positive, but task.target_transform is log (the logarithm needs values > 0); set task.target_transform: none`,
+      });
+      return false;
+    }
     if ((task.min !== undefined && parsed < task.min) || (task.max !== undefined && parsed > task.max)) {
       const bound = task.min !== undefined && parsed < task.min ? `below the configured min ${task.min}` : `above the configured max ${task.max}`;
       sink({ code: 'out-of-range', severity: this.domainSeverity, line, column, message: `line ${line}, column "${column}": ${parsed} is ${bound}` });

@@ -11,8 +11,13 @@ export function predictRows(network: tfl.LayersModel, spec: PreprocessingSpec, r
   return predictEncoded(network, spec, encodeFeatures(spec, rows), rows.length);
 }
 
-/** Scores already-encoded rows (rows × input_width). */
+/** Scores already-encoded rows (rows × input_width), decoded to target units. */
 export function predictEncoded(network: tfl.LayersModel, spec: PreprocessingSpec, encoded: Float32Array, rows: number): Float32Array {
+  return decodeOutputs(spec, predictRaw(network, spec, encoded, rows));
+}
+
+/** The network's raw outputs for encoded rows (probabilities, or the standardised target for regression). */
+export function predictRaw(network: tfl.LayersModel, spec: PreprocessingSpec, encoded: Float32Array, rows: number): Float32Array {
   const output = tf.tidy(() => network.predict(tf.tensor2d(encoded, [rows, spec.input_width]), { batchSize: Math.max(32, Math.min(rows, 8192)) }) as tf.Tensor);
   let raw: Float32Array;
   try {
@@ -24,5 +29,5 @@ export function predictEncoded(network: tfl.LayersModel, spec: PreprocessingSpec
   if (raw.length !== rows * outputWidth(spec)) {
     throw new Error(`the model returned ${raw.length} outputs for ${rows} rows; expected ${rows * outputWidth(spec)}`);
   }
-  return decodeOutputs(spec, Float32Array.from(raw));
+  return Float32Array.from(raw);
 }

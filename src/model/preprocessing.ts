@@ -5,6 +5,7 @@ import { dateTimeFormatOf } from '../data/feature-formats.js';
 import { chooseTopK, TopKCounter } from '../data/top-k.js';
 import { standardisation } from './training-statistics.js';
 import { dateTimeTransformSchema, dateTimeWidth, encodeDateTime, fitDateTime, type DateTimeTransform } from './datetime-transform.js';
+import { forwardTarget, inverseTarget } from './target-transform.js';
 
 /**
  * The single source of feature transforms, imported by training and by serving so that
@@ -46,8 +47,11 @@ export type { DateTimeTransform };
 const targetTransformSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('binary'), negative_label: z.string(), positive_label: z.string(), threshold: z.number() }),
   z.object({ type: z.literal('multiclass'), classes: z.array(z.string()).min(2) }),
-  /** Regression targets are standardised for training and restored on prediction. */
-  z.object({ type: z.literal('regression'), mean: z.number(), std: z.number().positive() }),
+  /**
+   * Regression targets are transformed (`task.target_transform`), then standardised for training;
+   * predictions are restored to target units. mean and std are of the transformed target.
+   */
+  z.object({ type: z.literal('regression'), mean: z.number(), std: z.number().positive(), transform: z.enum(['none', 'log']).default('none') }),
 ]);
 export type TargetTransform = z.infer<typeof targetTransformSchema>;
 
@@ -147,13 +151,14 @@ function fitTarget(task: TaskSpec, targets: readonly (string | number)[]): Targe
     return { type: 'binary', negative_label: task.negative_label, positive_label: task.positive_label, threshold: task.threshold };
   }
   if (task.type === 'multiclass') return { type: 'multiclass', classes: [...task.classes] };
+  const transform = task.target_transform;
   let mean = 0;
-  for (const t of targets) mean += Number(t);
+  for (const t of targets) mean += forwardTarget(transform, Number(t));
   mean /= Math.max(1, targets.length);
   let sumSquares = 0;
-  for (const t of targets) sumSquares += (Number(t) - mean) ** 2;
+  for (const t of targets) sumSquares += (forwardTarget(transform, Number(t)) - mean) ** 2;
   const std = Math.sqrt(sumSquares / Math.max(1, targets.length));
-  return { type: 'regression', mean, std: std > 1e-12 ? std : 1 };
+  return { type: 'regression', mean, std: std > 1e-12 ? std : 1, transform };
 }
 
 /** Lookup tables built once per spec so that encoding a row is a few array writes. */
@@ -252,7 +257,7 @@ export function encodeTargets(spec: PreprocessingSpec, targets: readonly (string
     });
     return out;
   }
-  return Float32Array.from(targets, (t) => (Number(t) - target.mean) / target.std);
+  return Float32Array.from(targets, (t) => (forwardTarget(target.transform, Number(t)) - target.mean) / target.std);
 }
 
 /** Class index per row for multiclass targets (for metrics). */
@@ -268,8 +273,8 @@ export function classIndices(spec: PreprocessingSpec, targets: readonly (string 
  */
 export function decodeOutputs(spec: PreprocessingSpec, outputs: Float32Array): Float32Array {
   if (spec.target.type !== 'regression') return outputs;
-  const { mean, std } = spec.target;
-  return outputs.map((v) => v * std + mean);
+  const { mean, std, transform } = spec.target;
+  return outputs.map((v) => inverseTarget(transform, v * std + mean));
 }
 
 /** One prediction as serving returns it. */

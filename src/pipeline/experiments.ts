@@ -6,7 +6,7 @@ import { readCodeVersion, type CodeVersion } from '../core/git-info.js';
 import type { EvaluationReport, GateVerdict } from '../evaluation/report-schema.js';
 import { ModelRegistry, type ExperimentRecord } from '../registry/registry.js';
 import type { StepContext } from './step-context.js';
-import { runManifestSchema, trainingRecordSchema, type RunManifest, type TrainingRecord } from './workspace.js';
+import { runManifestSchema, sweepMembershipSchema, trainingRecordSchema, type RunManifest, type SweepMembership, type TrainingRecord } from './workspace.js';
 
 /**
  * The experiment log: every run that got past the start of validation is recorded in the
@@ -28,6 +28,8 @@ export interface RunOutcome {
 export function experimentRecord(input: {
   run: RunManifest;
   training: TrainingRecord | null;
+  /** The sweep the run was a candidate of, if any. */
+  sweep?: SweepMembership | null;
   config: MlopsConfig;
   configHash: string;
   code: CodeVersion;
@@ -56,6 +58,7 @@ export function experimentRecord(input: {
     gate_summary: outcome.verdict?.summary ?? null,
     error: outcome.error ?? null,
     backend: input.training?.backend ?? null,
+    ...(input.sweep ? { sweep: { sweep_id: input.sweep.sweep_id, candidate: input.sweep.candidate } } : {}),
   };
 }
 
@@ -66,9 +69,12 @@ export async function recordExperiment(ctx: StepContext, registry: ModelRegistry
     const training = (await ctx.workspace.exists('training'))
       ? await ctx.workspace.read('training', trainingRecordSchema, 'train').catch(() => null)
       : null;
+    const sweep = (await ctx.workspace.exists('sweep'))
+      ? await ctx.workspace.read('sweep', sweepMembershipSchema, 'validate').catch(() => null)
+      : null;
     const code = await readCodeVersion(ctx.loaded.baseDir, ctx.env);
     await registry.recordExperiment(
-      experimentRecord({ run, training, config: ctx.loaded.config, configHash: ctx.loaded.hash, code, outcome, finished: new Date() }),
+      experimentRecord({ run, training, sweep, config: ctx.loaded.config, configHash: ctx.loaded.hash, code, outcome, finished: new Date() }),
     );
   } catch (error) {
     ctx.logger.warn(`Could not record the experiment: ${describeError(error)}`);

@@ -20,13 +20,12 @@ import type { ModelRegistry } from '../registry/registry.js';
 
 /**
  * Writes the key set of the rows a model trained on (training and validation splits: it fitted
- * on the first and chose its epoch on the second) into the model folder, atomically, and
+ * on the first and chose its epoch on the second; collected by training-data.ts, in memory or
+ * while streaming) into the model folder, atomically, and
  * describes it for the lineage.
  */
-export async function writeTrainingKeys(modelDir: string, rows: readonly DatasetRow[], rowKey: LoadedDataset['rowKey']): Promise<LineageTrainingKeys> {
-  const builder = new RowKeySetBuilder();
-  for (const row of rows) builder.add(row.key);
-  const bytes = builder.finish();
+export async function writeTrainingKeys(modelDir: string, keys: RowKeySetBuilder, rowKey: LoadedDataset['rowKey']): Promise<LineageTrainingKeys> {
+  const bytes = keys.finish();
   await writeFileAtomic(join(modelDir, modelFiles.trainingKeys), bytes);
   const set = RowKeySet.decode(bytes);
   return {

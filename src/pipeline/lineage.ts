@@ -64,6 +64,8 @@ export function buildLineage(inputs: LineageInputs): Lineage {
       duration_ms: training.duration_ms,
       samples_per_second: training.samples_per_second,
       best_validation_loss: training.best_validation_loss,
+      ...(training.monitor ? { monitor: training.monitor } : {}),
+      ...(training.streamed === undefined ? {} : { streamed: training.streamed }),
     },
     parent_version: gate.champion_version,
     run_url: inputs.runUrl,

@@ -23,6 +23,8 @@ import { WorkspaceError, type StepName } from './step-errors.js';
  *   metrics.json        the candidate's evaluation; champion-metrics.json the champion's
  *   gate.json, gate.md  the verdict
  *   registered.json     what register did
+ *   sweep.json          the sweep and candidate this run is (absent outside `mlops sweep`)
+ *   encoded/            the encoded training matrix while a streamed training runs (deleted after)
  */
 export const workspaceFiles = {
   run: 'run.json',
@@ -36,6 +38,8 @@ export const workspaceFiles = {
   gate: 'gate.json',
   gateMarkdown: 'gate.md',
   registered: 'registered.json',
+  sweep: 'sweep.json',
+  encoded: 'encoded',
 } as const;
 
 /** A file (or the model folder) of a run workspace. */
@@ -65,20 +69,42 @@ export const trainingRecordSchema = z.object({
   epochs_run: z.number().int(),
   best_epoch: z.number().int(),
   best_validation_loss: z.number(),
+  /** What early stopping watched on the validation split, and its value at the kept epoch (absent in older records). */
+  monitor: z.object({ name: z.string(), best: z.number() }).optional(),
   duration_ms: z.number(),
   samples_per_second: z.number(),
   architecture: z.string(),
   split: z.object({ train: z.number().int(), validation: z.number().int(), test: z.number().int() }),
+  /** Whether training read the rows from an encoded file on disk (`training.streaming`) rather than memory. */
+  streamed: z.boolean().optional(),
   /** The rows the model trained on (the key set file is in the model folder). */
   training_keys: lineageTrainingKeysSchema,
   /** The time column and each split's time range, when the split was out-of-time. */
   time_split: lineageTimeSplitSchema.optional(),
-  history: z.array(z.object({ epoch: z.number().int(), loss: z.number(), validation_loss: z.number() })),
+  history: z.array(
+    z.object({
+      epoch: z.number().int(),
+      loss: z.number(),
+      validation_loss: z.number(),
+      /** The watched primary metric on the validation split, when early stopping watched one. */
+      validation_metric: z.number().optional(),
+      learning_rate: z.number().optional(),
+    }),
+  ),
   /** sha256 of each model file, so later steps can tell the model was not swapped. */
   model_files: z.record(z.string(), z.string()),
   finished_at: z.string(),
 });
 export type TrainingRecord = z.infer<typeof trainingRecordSchema>;
+
+/** Which sweep a candidate's work dir belongs to (`sweep.json`), for the experiment log. */
+export const sweepMembershipSchema = z.object({
+  /** The sweep's id: its folder name under .mlops/sweeps/. */
+  sweep_id: z.string(),
+  /** The candidate's id in `sweep.candidates`. */
+  candidate: z.string(),
+});
+export type SweepMembership = z.infer<typeof sweepMembershipSchema>;
 
 /** Paths inside one workspace folder. */
 export class RunWorkspace {

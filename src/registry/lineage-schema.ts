@@ -110,6 +110,10 @@ export const lineageTrainingSchema = z.object({
   duration_ms: z.number().min(0),
   samples_per_second: z.number().min(0),
   best_validation_loss: z.number(),
+  /** What early stopping watched on the validation split and its value at the kept epoch (absent in older versions). */
+  monitor: z.object({ name: z.string().min(1), best: z.number() }).optional(),
+  /** Whether training read its rows from an encoded file on disk (`training.streaming`) rather than memory (absent in older versions). */
+  streamed: z.boolean().optional(),
 });
 
 export const lineageSchema = z.object({

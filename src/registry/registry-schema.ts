@@ -73,8 +73,14 @@ export const experimentRecordSchema = z.object({
   started_at: z.string(),
   finished_at: z.string(),
   duration_ms: z.number().min(0),
-  /** promoted: registered as champion; registered: stored, not promoted; unchanged: identical to the champion, nothing stored; rejected: by the gate; failed: an error. */
-  status: z.enum(['promoted', 'registered', 'unchanged', 'rejected', 'failed']),
+  /**
+   * promoted: registered as champion; registered: stored, not promoted; unchanged: identical to
+   * the champion, nothing stored; passed: passed the gate but a sweep registered a better
+   * candidate; rejected: by the gate; failed: an error.
+   */
+  status: z.enum(['promoted', 'registered', 'unchanged', 'passed', 'rejected', 'failed']),
+  /** The sweep and candidate the run was (`mlops sweep`); absent for single runs and older records. */
+  sweep: z.object({ sweep_id: z.string(), candidate: z.string() }).optional(),
   /** The registered version, when there is one. */
   version: versionString.nullable(),
   /** The champion when the run was judged. */

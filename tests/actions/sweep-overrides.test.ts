@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { selectBestCandidate, type SweepCandidate } from '../../src/actions/sweep.js';
+import { selectBestCandidate, type SweepCandidate } from '../../src/pipeline/sweep.js';
 import { renderModelCheckComment, renderValidationSummary } from '../../src/actions/summaries.js';
 import { applyConfigOverrides, parseConfigOverrides } from '../../src/config/overrides.js';
 import { ConfigError } from '../../src/core/errors.js';

@@ -70,7 +70,8 @@ describe('mlops pipeline on the default dataset', () => {
   test('logs the backend, the rows read and every epoch', () => {
     expect(first.stderr).toMatch(/backend: (tensorflow|wasm|cpu)/);
     expect(first.stderr).toMatch(/Validated data\/telco-churn\.csv: 7043 of 7043 rows valid/);
-    expect(first.stderr).toMatch(/^epoch 1\/\d+ loss \d\.\d{4} val_loss \d\.\d{4}$/m);
+    // The primary metric (auc) beside the loss: early stopping watches it.
+    expect(first.stderr).toMatch(/^epoch 1\/\d+ loss \d\.\d{4} val_loss \d\.\d{4} val_auc \d\.\d{4}$/m);
   });
 
   test('a second clean run gives identical metrics and registers nothing new', () => {
@@ -96,6 +97,7 @@ describe('mlops pipeline on the default dataset', () => {
 describe('the steps one by one', () => {
   const smallConfig = configWith((c) => {
     c.model.max_epochs = 3;
+    c.model.batch_size = 16;
     c.gate.overall.auc.min = 0.5;
   });
 
@@ -130,6 +132,7 @@ describe('failures a user can fix', () => {
   test('a rejected candidate exits 4, explains itself and is recorded', async () => {
     const config = configWith((c) => {
       c.model.max_epochs = 2;
+      c.model.batch_size = 16;
       c.gate.overall.auc.min = 0.99;
     });
     const project = createProject({ 'mlops.config.yaml': config, 'data/telco-churn.csv': telcoHead(1500) });

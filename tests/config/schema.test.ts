@@ -64,6 +64,11 @@ describe('cross-field rules', () => {
   test.each<[string, (c: MlopsConfigInput) => void, string]>([
     ['a time column that is not a datetime feature', (c) => (c.split = { time_column: 'amount' }), "split.time_column: 'amount' is a numeric feature; it must be a datetime feature ('signup', 'seen')"],
     ['a time column that is not a feature', (c) => (c.split = { time_column: 'id' }), "split.time_column: 'id' is not a feature; it must be a datetime feature ('signup', 'seen')"],
+    [
+      'streaming always with a time split',
+      (c) => Object.assign(c, { split: { time_column: 'signup' }, training: { streaming: 'always' } }),
+      "training.streaming: 'always' cannot split by time (split.time_column 'signup' needs every row's time before any is assigned a split)",
+    ],
     ['a key column listed twice', (c) => (c.split = { key_columns: ['id', 'id'] }), "split.key_columns: repeats 'id'"],
     ['ISO dates with slashes', (c) => ((c.features[4] as { format: object }).format = { layout: 'iso', separator: '/' }), "features[4].format.separator: ISO 8601 dates use '-', not '/'"],
     ['an age relative to a numeric column', (c) => ((c.features[3] as { age: object }).age = { column: 'amount' }), "features[3].age.column: 'amount' is not a datetime feature; datetime features are 'seen'"],

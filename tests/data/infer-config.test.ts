@@ -7,9 +7,9 @@ import { renderConfigYaml } from '../../src/config/config-yaml.js';
 import { nameSaysIdentifier } from '../../src/data/id-column.js';
 import { ColumnStats } from '../../src/data/infer-columns.js';
 import { dataPathForConfig, inferConfig, modelNameFor, sniffDelimiter, type InferredConfig } from '../../src/data/infer-config.js';
-import { inferTask, pickSlices, roundSignificant } from '../../src/data/infer-task.js';
+import { chooseTargetTransform, inferTask, Moments, pickSlices, roundSignificant } from '../../src/data/infer-task.js';
 import { loadConfig, parseConfigText } from '../../src/config/load.js';
-import type { FeatureSpec, TaskType } from '../../src/config/schema.js';
+import { modelSchema, type FeatureSpec, type TaskType } from '../../src/config/schema.js';
 import { ConfigError, DataError } from '../../src/core/errors.js';
 import { createRecordingLogger, silentLogger } from '../../src/core/logger.js';
 import { missingValuesOf } from '../../src/data/row-schema.js';
@@ -76,7 +76,7 @@ describe('inferConfig on the telco data', () => {
     expect(result.inferred.config.gate).toMatchObject({ comparison: 'paired', alpha: 0.05, min_slice_rows: 30, min_slice_class_rows: 20, baseline: { enabled: true } });
     expect(result.inferred.notes.gate).toMatch(/for AUC with at least 20 of each class/);
     // Thousands of rows: the network's defaults as they are.
-    expect(result.inferred.config.model).toMatchObject({ batch_size: 64, early_stopping: { patience: 6 } });
+    expect(result.inferred.config.model).toMatchObject({ batch_size: modelSchema.parse({}).batch_size, early_stopping: { patience: 6 } });
   });
 
   test('the written file loads and validates the same data without edits', () => {
@@ -127,8 +127,10 @@ describe('inferConfig on awkward files', () => {
   test('a regression table gets r2 and an rmse tolerance from the target spread', async () => {
     const { inferred, report } = await inferWriteAndValidate(houses, 'price', 'houses');
     const config = inferred.config;
-    expect(config.task).toEqual({ type: 'regression' });
     const prices = await columnValues(houses, 'price');
+    // These generated prices come from a linear formula plus noise: symmetric, so no log.
+    expect(config.task).toEqual({ type: 'regression', target_transform: 'none' });
+    expect(inferred.notes.task).toMatch(/Target transform none: the target is not strongly skewed \(skewness 0\.\d\d\)/);
     const mean = prices.reduce((a, b) => a + b, 0) / prices.length;
     const std = Math.sqrt(prices.reduce((a, b) => a + (b - mean) ** 2, 0) / prices.length);
     expect(config.gate).toMatchObject({ primary_metric: 'rmse', overall: { r2: { min: 0 }, rmse: { max_regression: roundSignificant(0.05 * std) } }, comparison: 'paired', min_slice_class_rows: 20 });
@@ -230,6 +232,12 @@ describe('inferConfig errors', () => {
 });
 
 /** ColumnStats of a list of cells, with the default missing values. */
+function momentsOf(values: readonly number[]): Moments {
+  const moments = new Moments();
+  for (const value of values) moments.add(value);
+  return moments;
+}
+
 function statsOf(cells: readonly string[]): ColumnStats {
   const stats = new ColumnStats(missingValuesOf(['', 'NA', 'N/A']).has);
   for (const cell of cells) stats.add(cell);
@@ -249,6 +257,26 @@ describe('inference rules', () => {
   ])('$cells.length values like $cells.0 → $type', ({ cells, type, detail }) => {
     const { task } = inferTask('y', statsOf(cells));
     expect(task).toMatchObject({ type, ...detail });
+  });
+
+  test.each([
+    { cells: Array.from({ length: 40 }, (_, i) => String(100 + i)), transform: 'none', why: /not strongly skewed \(skewness 0\.00\)/ },
+    { cells: Array.from({ length: 40 }, (_, i) => String(Math.round(Math.exp(i / 4)))), transform: 'log', why: /every value is positive and the target is right-skewed/ },
+    { cells: Array.from({ length: 40 }, (_, i) => String(Math.round(Math.exp(i / 4)) - 1)), transform: 'none', why: /skewed \(skewness \d\.\d\d\) but has values ≤ 0 \(min 0\), so no log/ },
+    { cells: Array.from({ length: 40 }, (_, i) => String(Math.round(Math.exp(i / 4)) - 5)), transform: 'none', why: /has values ≤ 0 \(min -4\)/ },
+  ])('a regression target like $cells.39 gets target_transform $transform', ({ cells, transform, why }) => {
+    expect(inferTask('y', statsOf(cells)).task).toEqual({ type: 'regression', target_transform: 'none' });
+    const choice = chooseTargetTransform(momentsOf(cells.map(Number)));
+    expect(choice.transform).toBe(transform);
+    expect(choice.why).toMatch(why);
+  });
+
+  test('the skewness matches the textbook formula', () => {
+    const values = [1, 2, 2, 3, 3, 3, 10, 25, 4, 1.5];
+    const n = values.length;
+    const mean = values.reduce((a, b) => a + b, 0) / n;
+    const moment = (k: number) => values.reduce((a, b) => a + (b - mean) ** k, 0) / n;
+    expect(momentsOf(values).skewness).toBeCloseTo(moment(3) / moment(2) ** 1.5, 10);
   });
 
   test('more than 100 text classes is an error', () => {

@@ -170,6 +170,29 @@ describe('RowParser', () => {
     expect(regParser.parse(['1', '-4'], 4, (i) => issues.push(i))).toBe(true);
     expect(issues.at(-1)!.code).toBe('out-of-range');
   });
+
+  test.each([
+    ['0', false],
+    ['-3', false],
+    ['0.01', true],
+  ])('a log-transformed regression target %s is accepted: %s', (cell, ok) => {
+    const reg = loadedConfigFor({ data: { path: 'x.csv', target: 'price' }, task: { type: 'regression', target_transform: 'log' }, features: [{ name: 'x', type: 'numeric' }] }).config;
+    const parser = compileRowParser(reg, bindHeader(reg, ['x', 'price']).binding!);
+    const issues: DataIssue[] = [];
+    expect(parser.parse(['1', cell], 7, (i) => issues.push(i))).toBe(ok);
+    if (ok) expect(issues).toEqual([]);
+    else {
+      expect(issues).toEqual([
+        {
+          code: 'non-positive-target',
+          severity: 'error',
+          line: 7,
+          column: 'price',
+          message: `line 7, column "price": ${Number(cell)} is not positive, but task.target_transform is log (the logarithm needs values > 0); set task.target_transform: none`,
+        },
+      ]);
+    }
+  });
 });
 
 describe('featureValuesSchema', () => {

@@ -96,10 +96,28 @@ describe('targets', () => {
   });
 
   test('regression targets are standardised for training and restored on output', () => {
-    const task: TaskSpec = { type: 'regression' };
+    const task: TaskSpec = { type: 'regression', target_transform: 'none' };
     const spec = fitPreprocessing(features, task, rows, [100, 200, 300, 400]);
     const encoded = encodeTargets(spec, [100, 400]);
     expect(Array.from(decodeOutputs(spec, encoded))).toEqual([100, 400].map((v) => expect.closeTo(v, 3)));
     expect(formatPredictions(spec, Float32Array.from([250]))).toEqual([{ value: 250 }]);
+  });
+
+  test('a log target is standardised on the log scale and restored to target units', () => {
+    const task: TaskSpec = { type: 'regression', target_transform: 'log' };
+    const values = [100, 1000, 10_000, 100_000];
+    const spec = fitPreprocessing(features, task, rows, values);
+    expect(spec.target).toMatchObject({ type: 'regression', transform: 'log', mean: expect.closeTo(Math.log(3162.2776601683795), 9) });
+    const encoded = encodeTargets(spec, values);
+    // Equal ratios are equal steps: the encoding is symmetric around the geometric mean.
+    expect(encoded[0]! + encoded[3]!).toBeCloseTo(0, 5);
+    expect(encoded[1]! - encoded[0]!).toBeCloseTo(encoded[3]! - encoded[2]!, 5);
+    expect(Array.from(decodeOutputs(spec, encoded))).toEqual(values.map((v) => expect.closeTo(v, -Math.log10(v) + 4)));
+  });
+
+  test('a stored spec from before target transforms reads as transform none', () => {
+    const spec = fitPreprocessing(features, { type: 'regression', target_transform: 'none' }, rows, [1, 2, 3, 4]);
+    const { transform: _dropped, ...older } = spec.target as { transform: string };
+    expect(parsePreprocessingSpec({ ...spec, target: older }).target).toEqual(spec.target);
   });
 });

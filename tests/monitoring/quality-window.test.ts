@@ -7,7 +7,7 @@ import { readTargetLabel } from '../../src/monitoring/target-label.js';
 
 const binary: TargetTransform = { type: 'binary', negative_label: 'No', positive_label: 'Yes', threshold: 0.5 };
 const multiclass: TargetTransform = { type: 'multiclass', classes: ['a', 'b', 'c'] };
-const regression: TargetTransform = { type: 'regression', mean: 0, std: 1 };
+const regression: TargetTransform = { type: 'regression', mean: 0, std: 1, transform: 'none' };
 
 const settings = (changes: Partial<QualitySettings> = {}): QualitySettings => ({
   windowSize: 100,

@@ -75,7 +75,8 @@ describe('the champion is judged only on rows it did not train on', () => {
 
   test('the champion as registered: its honest test AUC on the default data', () => {
     expect(registered.overall.rows).toBe(1403);
-    expect(registered.overall.metrics['auc']).toBeCloseTo(0.8397, 4);
+    // The default wide & deep model (issue 12; the plain MLP had 0.8397).
+    expect(registered.overall.metrics['auc']).toBeCloseTo(0.849, 4);
   });
 
   test('one added column listed in ignore_columns moves no row: the gate scores the champion exactly as before', async () => {

@@ -88,7 +88,7 @@ describe('inputSignature', () => {
     ['a feature retyped', (l: Lineage) => ({ ...l, features: l.features.map((f) => (f.name === 'tenure' ? { ...f, type: 'categorical' as const } : f)) })],
     ['a feature renamed', (l: Lineage) => ({ ...l, features: l.features.map((f) => (f.name === 'tenure' ? { ...f, name: 'tenure_months' } : f)) })],
     ['the positive label changed', (l: Lineage) => ({ ...l, task: { type: 'binary' as const, positive_label: 'Churned', negative_label: 'No', threshold: 0.5 } })],
-    ['the task type changed', (l: Lineage) => ({ ...l, task: { type: 'regression' as const } })],
+    ['the task type changed', (l: Lineage) => ({ ...l, task: { type: 'regression' as const, target_transform: 'none' as const } })],
   ])('changes when %s', (_name, change) => {
     const changed = change(base);
     expect(inputSignature(changed.features, changed.task)).not.toBe(inputSignature(base.features, base.task));

@@ -8,6 +8,7 @@ import { monitorCommand } from './monitor.js';
 import { reportCommand } from './report.js';
 import { deployCommand } from './deploy.js';
 import { startCommand } from './start.js';
+import { sweepCommand } from './sweep.js';
 import { feedbackCommand, fetchCommand } from './data-commands.js';
 
 /** Every `mlops` subcommand, in the order `mlops --help` lists them. */
@@ -19,6 +20,7 @@ export const commands: readonly CliCommand[] = [
   evaluateCommand,
   registerCommand,
   pipelineCommand,
+  sweepCommand,
   startCommand,
   versionsCommand,
   experimentsCommand,

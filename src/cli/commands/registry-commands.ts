@@ -82,6 +82,7 @@ ${commonUsage}`,
     }
     const rows = experiments.map((e) => [
       e.run_id,
+      e.sweep?.candidate ?? missingValue,
       e.status,
       e.version ?? missingValue,
       `${e.primary_metric} ${formatNumber(e.primary_value, columnFormat)}`,
@@ -90,7 +91,7 @@ ${commonUsage}`,
       shortHash(e.commit, 8) + (e.dirty ? '+' : ''),
       e.backend ?? missingValue,
     ]);
-    const headers = ['run', 'status', 'version', 'metric', 'duration', 'data sha256', 'commit', 'backend'];
+    const headers = ['run', 'candidate', 'status', 'version', 'metric', 'duration', 'data sha256', 'commit', 'backend'];
     context.io.stdout.write(context.options.md ? renderMarkdownTable(headers, rows) : `${renderTable(headers, rows)}\n`);
     return 0;
   },

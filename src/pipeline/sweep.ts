@@ -3,14 +3,57 @@ import { join } from 'node:path';
 import { lowerIsBetter } from '../config/schema.js';
 import { describeError, RegistryError } from '../core/errors.js';
 import { evaluationReportSchema, gateVerdictSchema, type GateVerdict } from '../evaluation/report-schema.js';
-import { RunWorkspace, runManifestSchema, workspaceFiles } from '../pipeline/workspace.js';
+import { GateRejectedError } from '../core/errors.js';
+import { registryPath } from '../config/paths.js';
+import { ModelRegistry } from '../registry/registry.js';
+import { evaluateStep } from './evaluate-step.js';
+import { recordExperiment, recordFailedRun } from './experiments.js';
+import type { StepContext } from './step-context.js';
+import { trainStep } from './train-step.js';
+import { validateStep } from './validate-step.js';
+import { RunWorkspace, runManifestSchema, workspaceFiles, type SweepMembership } from './workspace.js';
 
 /**
- * A hyperparameter sweep run as a job matrix: every runner trains and evaluates one variant
- * (config-overrides) in its own work dir, uploaded as an artifact; the register job downloads
- * them all and keeps the best candidate that passed the gate, ranked by the primary metric on
- * the same test split.
+ * A hyperparameter sweep: every candidate of `sweep.candidates` (config overrides of model.*
+ * keys) is validated, trained and evaluated in its own work dir — by a worker process of
+ * `mlops sweep` on this machine, or by one runner of the retrain workflow's job matrix, whose
+ * work dirs come back as artifacts; the best candidate that passed the gate, ranked by the
+ * primary metric on the same test split, is registered.
  */
+
+/**
+ * One candidate, start to verdict, in its own workspace: validate (with its overrides), train,
+ * evaluate. A gate rejection is a result, not an error (it is recorded as an experiment by
+ * evaluate); any other failure is recorded as a failed run and thrown.
+ */
+export async function runSweepCandidate(ctx: StepContext, membership: SweepMembership): Promise<{ passed: boolean; summary: string }> {
+  await ctx.workspace.ensure();
+  await ctx.workspace.write('sweep', membership);
+  try {
+    await validateStep(ctx);
+    await trainStep(ctx);
+    const verdict = await evaluateStep(ctx);
+    return { passed: verdict.passed, summary: verdict.summary };
+  } catch (error) {
+    if (error instanceof GateRejectedError) return { passed: false, summary: error.message };
+    await recordFailedRun(ctx, error);
+    throw error;
+  }
+}
+
+/** Records a candidate that passed the gate but was not registered, because another ranked higher. */
+export async function recordNotSelected(ctx: StepContext, chosen: SweepCandidate): Promise<void> {
+  const verdict = await ctx.workspace.read('gate', gateVerdictSchema, 'evaluate');
+  const candidate = await ctx.workspace.read('metrics', evaluationReportSchema, 'evaluate');
+  const registry = await ModelRegistry.open(registryPath(ctx.loaded));
+  await recordExperiment(ctx, registry, {
+    status: 'passed',
+    verdict: { ...verdict, summary: `${verdict.summary}; not registered: candidate ${chosen.id} ranked higher (${chosen.primaryMetric} ${chosen.value})` },
+    candidate,
+    version: null,
+    championVersion: verdict.champion_version ?? null,
+  });
+}
 
 /** One candidate's work dir and its result. */
 export interface SweepCandidate {
