@@ -101,7 +101,7 @@ describe('the workflows do what the issue asks', () => {
     expect(wf.concurrency['cancel-in-progress']).toBe(false);
     expect(wf.jobs.train['runs-on']).toContain('inputs.runs-on');
     // The matrix is sweep.candidates of the config, listed by the CLI that `mlops sweep` runs: one list for both.
-    expect(wf.jobs.train.needs).toBe('candidates');
+    expect(wf.jobs.train.needs).toEqual(['plan', 'candidates']);
     expect(wf.jobs.train.strategy.matrix.candidate).toBe('${{ fromJSON(needs.candidates.outputs.matrix) }}');
     expect(wf.jobs.candidates.outputs.matrix).toBe('${{ steps.list.outputs.matrix }}');
     expect(wf.jobs.candidates.steps.find((s: any) => s.id === 'list').run).toBe('echo "matrix=$(node bin/mlops.js sweep --list --json)" >> "$GITHUB_OUTPUT"');
