@@ -70,6 +70,7 @@ export function buildLineage(inputs: LineageInputs): Lineage {
     parent_version: gate.champion_version,
     run_url: inputs.runUrl,
     run_duration_ms: inputs.now.getTime() - Date.parse(run.started_at),
+    ...(run.trigger ? { trigger: run.trigger } : {}),
   };
 }
 
