@@ -226,7 +226,6 @@ function code(text: string): string {
   return `\`${text.replace(/`/g, "'")}\``;
 }
 
-/** Free text from data or config (slice values, summaries) must not open HTML or break tables. */
 /** The run's reason, escaped (it is untrusted text), with the GitHub event that started the run. */
 function describeTrigger(trigger: TrainingTrigger): string {
   return `${escapeUntrusted(trigger.reason)}${trigger.event ? ` (GitHub event: ${escapeUntrusted(trigger.event)})` : ''}`;
@@ -235,19 +234,21 @@ function describeTrigger(trigger: TrainingTrigger): string {
 /**
  * Text someone else wrote, made inert in Markdown (a card, a release's notes, a table cell): one
  * line (block syntax cannot start mid-line), HTML and entities neutralised, the inline Markdown
- * punctuation (code, emphasis, links, images, table pipes) backslash-escaped, and `@` as an
- * entity so a reason cannot mention (notify) anyone on GitHub.
+ * punctuation (code, emphasis, links, images) backslash-escaped, `|` as an entity (a table cell
+ * cannot be split by it) and `@` as one so a reason cannot mention (notify) anyone on GitHub.
  */
 export function escapeUntrusted(text: string): string {
   return text
     .replace(/\s+/g, ' ')
-    .replace(/[\\`*_{}[\]()#|~!]/g, (char) => `\\${char}`)
+    .replace(/[\\`*_{}[\]()#~!]/g, (char) => `\\${char}`)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/@/g, '&#64;');
+    .replace(/@/g, '&#64;')
+    .replace(/\|/g, '&#124;');
 }
 
+/** Free text from data or config (slice values, summaries) must not open HTML or break tables. */
 function escapeText(text: string): string {
   return text.replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
