@@ -8,7 +8,7 @@ import { prepareMetrics } from '../../src/evaluation/metrics.js';
 import { retrainDecisionSchema } from '../../src/monitoring/retrain-decision.js';
 import { lineageSchema } from '../../src/registry/lineage-schema.js';
 import { fixtureInstances, postPredict, spawnServe, type ServeProcess } from '../serving/fixture.js';
-import { createProject, defaultConfigText, readJson, repoRoot, runMlops } from '../helpers/project.js';
+import { createProject, defaultConfigText, readJson, repoRoot, runMlops, stackTraceLine } from '../helpers/project.js';
 
 /**
  * The continuous-training loop end to end, with the real CLI and a real server on loopback:
@@ -136,5 +136,16 @@ describe('serve → feedback → fetch → retrain', () => {
     const again = await runMlops(['pipeline', '--if-changed'], { cwd: project, env });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/^nothing changed: .* champion 1\.1\.0 was trained from; no training, no new version\n$/);
+  });
+
+  test.each([
+    ['a reason over 500 characters', ['pipeline', '--reason', 'x'.repeat(501)], "Invalid --reason: 501 characters; a reason is at most 500 characters"],
+    ['a --last-retrain that is not a time', ['monitor', '--url', 'http://127.0.0.1:9', '--retrain-decision', '--last-retrain', 'yesterday'], "Invalid --last-retrain 'yesterday'"],
+    ['--retrain-decision with a sample log', ['monitor', '--log', 'requests.jsonl', '--retrain-decision'], '--retrain-decision and --last-retrain go with --url'],
+  ])('%s is a usage error (exit 2) naming the option, before anything runs', async (_name, args, message) => {
+    const run = await runMlops(args, { cwd: project });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+    expect(run.stderr).not.toMatch(stackTraceLine);
   });
 });
