@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parseConfigOverrides } from '../config/overrides.js';
 import { validationReportSchema } from '../data/validate.js';
 import { validateStep } from '../pipeline/validate-step.js';
+import { parseTrainingTrigger } from '../registry/training-trigger.js';
 import { readInputs, stepInputsSchema, textInput } from './inputs.js';
 import { isMainModule, runAction } from './run-action.js';
 import { inputPath, openActionStepContext } from './step-context.js';
@@ -14,6 +15,8 @@ export const validateInputsSchema = stepInputsSchema.extend({
   data: textInput.optional(),
   /** JSON object of model.* keys to change for this run (a sweep candidate); recorded in the work dir. */
   'config-overrides': z.string().default(''),
+  /** Why the run is started (the retrain workflow's reason); recorded in the lineage. Empty: the GitHub event's. */
+  reason: z.string().default(''),
 });
 export type ValidateInputs = z.infer<typeof validateInputsSchema>;
 
@@ -28,9 +31,10 @@ export async function run(): Promise<void> {
     const inputs = getInputs();
     const source = "input 'config-overrides'";
     const overrides = { values: parseConfigOverrides(inputs['config-overrides'], source), source };
+    const trigger = parseTrainingTrigger(inputs.reason, process.env, "input 'reason'");
     const ctx = await openActionStepContext(inputs, logger, { overrides });
     try {
-      await validateStep(ctx, { dataPath: inputs.data ? inputPath(inputs.data) : undefined });
+      await validateStep(ctx, { dataPath: inputs.data ? inputPath(inputs.data) : undefined, trigger });
     } finally {
       // The report exists whenever the file could be read, pass or fail: publish it either way.
       const report = (await ctx.workspace.exists('validation'))

@@ -1,6 +1,7 @@
 import { columnFormat, formatInterval, formatNumber, formatPValue, formatWithInterval, missingValue } from '../core/number-format.js';
 import type { EvaluationReport, GateCheck, GateVerdict } from '../evaluation/report-schema.js';
 import type { Lineage } from '../registry/lineage-schema.js';
+import type { TrainingTrigger } from '../registry/training-trigger.js';
 import { renderCalibrationChart, renderMetricTrendChart, renderResidualChart, renderSliceMetricChart } from '../evaluation/mermaid-charts.js';
 import { describeSplitRule, describeTrainingKeys } from './split-text.js';
 import { sliceName, type ModelCard } from './model-card.js';
@@ -34,6 +35,7 @@ export function renderModelCardMarkdown(input: ModelCardMarkdownInput): string {
     `# Model card: ${escapeText(details.name)} ${details.version.name}`,
     escapeText(details.overview),
     `**Version** ${details.version.name} (${details.version.date}) — ${escapeText(details.version.diff)}`,
+    lineage.trigger ? `**Trained because** ${describeTrigger(lineage.trigger)}` : '',
     '## Lineage',
     table(['Field', 'Value'], lineageRows(lineage)),
     ...dataSourceSections(lineage),
@@ -74,6 +76,7 @@ function lineageRows(lineage: Lineage): string[][] {
   const rows: string[][] = [
     ['Run', code(lineage.run_id)],
     ['Created at', lineage.created_at],
+    ...(lineage.trigger ? [['Trained because', describeTrigger(lineage.trigger)]] : []),
     ['Dataset', code(dataset.path)],
     ['Dataset sha256', code(dataset.sha256)],
     ['Rows', `${dataset.rows} (${dataset.valid_rows} valid)`],
@@ -221,6 +224,28 @@ function table(header: string[], rows: string[][]): string {
 
 function code(text: string): string {
   return `\`${text.replace(/`/g, "'")}\``;
+}
+
+/** The run's reason, escaped (it is untrusted text), with the GitHub event that started the run. */
+function describeTrigger(trigger: TrainingTrigger): string {
+  return `${escapeUntrusted(trigger.reason)}${trigger.event ? ` (GitHub event: ${escapeUntrusted(trigger.event)})` : ''}`;
+}
+
+/**
+ * Text someone else wrote, made inert in Markdown (a card, a release's notes, a table cell): one
+ * line (block syntax cannot start mid-line), HTML and entities neutralised, the inline Markdown
+ * punctuation (code, emphasis, links, images) backslash-escaped, `|` as an entity (a table cell
+ * cannot be split by it) and `@` as one so a reason cannot mention (notify) anyone on GitHub.
+ */
+export function escapeUntrusted(text: string): string {
+  return text
+    .replace(/\s+/g, ' ')
+    .replace(/[\\`*_{}[\]()#~!]/g, (char) => `\\${char}`)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/@/g, '&#64;')
+    .replace(/\|/g, '&#124;');
 }
 
 /** Free text from data or config (slice values, summaries) must not open HTML or break tables. */

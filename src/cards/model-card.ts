@@ -185,6 +185,7 @@ function describeTraining(lineage: Lineage, evaluation: EvaluationReport): strin
       : `${code.commit}${code.branch ? ` on ${code.branch}` : ''}${code.dirty ? ' (working tree had uncommitted changes)' : ''}`;
   const lines = [
     `Run ${lineage.run_id} trained this model; it finished at ${lineage.created_at}.`,
+    ...(lineage.trigger ? [`Trained because: ${lineage.trigger.reason}${lineage.trigger.event ? ` (GitHub event: ${lineage.trigger.event})` : ''}.`] : []),
     `Code: commit ${commit}.`,
     `Config: ${config.path} (sha256 ${config.sha256}).`,
     `Data: ${lineage.dataset.path} (sha256 ${lineage.dataset.sha256}).`,

@@ -92,6 +92,23 @@ export const sampleLogSchema = z.strictObject({
 });
 export type SampleLogConfig = z.infer<typeof sampleLogSchema>;
 
+/**
+ * `monitoring.retrain_on`: when the monitor (`mlops monitor --url … --retrain-decision`, the
+ * scheduled monitor workflow) says a retrain is due. Any signal that is on and fires makes it
+ * due, unless the last retrain is less than `cooldown_hours` old.
+ */
+export const retrainOnSchema = z.strictObject({
+  /** Retrain when a feature of the served traffic drifted (the drift alerts of /monitoring). */
+  drift: z.boolean().default(false),
+  /** Retrain when a rule of monitoring.quality.rules fails on the live labels. */
+  quality: z.boolean().default(false),
+  /** Retrain once the served version has received this many labels (new ground truth to train on); null: off. */
+  min_new_labels: z.number().int().min(1).nullable().default(null),
+  /** Hours after the last retrain during which no retrain is due, whatever the signals (0: none). */
+  cooldown_hours: z.number().min(0).max(24 * 365).default(24),
+});
+export type RetrainOnConfig = z.infer<typeof retrainOnSchema>;
+
 /** The `monitoring` section: drift of live traffic against the training profile, and live quality. */
 export const monitoringSchema = z
   .strictObject({
@@ -104,6 +121,8 @@ export const monitoringSchema = z
     sample_log: sampleLogSchema.nullable().default(null),
     /** Live quality over labelled predictions (`POST /feedback`). */
     quality: qualityMonitoringSchema,
+    /** When a retrain is due; null (the default): never from monitoring, only on schedule, push or by hand. */
+    retrain_on: retrainOnSchema.nullable().default(null),
   })
   .prefault({});
 export type MonitoringConfig = z.infer<typeof monitoringSchema>;

@@ -1,5 +1,6 @@
 import { DeployError, describeError } from '../core/errors.js';
 import { describeJsonFileProblem, parseJsonText } from '../core/json-file.js';
+import { z } from 'zod';
 import { monitoringSnapshotSchema, type MonitoringSnapshot } from './snapshot-schema.js';
 
 /**
@@ -11,16 +12,35 @@ import { monitoringSnapshotSchema, type MonitoringSnapshot } from './snapshot-sc
 
 /** `SERVICE_URL/monitoring` (with or without a trailing slash, query dropped); null unless an http(s) URL. */
 export function monitoringUrl(serviceUrl: string): string | null {
+  return serviceEndpoint(serviceUrl, 'monitoring');
+}
+
+/** `SERVICE_URL/<endpoint>` (with or without a trailing slash, query dropped); null unless an http(s) URL. */
+export function serviceEndpoint(serviceUrl: string, endpoint: string): string | null {
   if (!URL.canParse(serviceUrl)) return null;
   const base = new URL(serviceUrl.endsWith('/') ? serviceUrl : `${serviceUrl}/`);
   if (base.protocol !== 'http:' && base.protocol !== 'https:') return null;
   base.search = '';
   base.hash = '';
-  return new URL('monitoring', base).href;
+  return new URL(endpoint, base).href;
 }
 
 /** Fetches and validates the monitoring report; `shown` is how the URL appears in messages. */
-export async function readServiceMonitoring(url: string, shown: string, timeoutMs: number): Promise<MonitoringSnapshot> {
+export function readServiceMonitoring(url: string, shown: string, timeoutMs: number): Promise<MonitoringSnapshot> {
+  return readServiceJson(url, shown, timeoutMs, monitoringSnapshotSchema, 'a monitoring report');
+}
+
+/** The served version's training time, from `/model` (`lineage.created_at`): when its retrain ran. */
+const servedTrainingSchema = z.object({ version: z.string(), lineage: z.object({ created_at: z.iso.datetime({ offset: true }) }) });
+
+/** The served version and when it was trained, read from `SERVICE_URL/model`. */
+export async function readServedTraining(url: string, shown: string, timeoutMs: number): Promise<{ version: string; trainedAt: Date }> {
+  const model = await readServiceJson(url, shown, timeoutMs, servedTrainingSchema, 'the served model');
+  return { version: model.version, trainedAt: new Date(model.lineage.created_at) };
+}
+
+/** Fetches JSON from the service and validates it; `what` names the expected answer in messages. */
+async function readServiceJson<S extends z.ZodType>(url: string, shown: string, timeoutMs: number, schema: S, what: string): Promise<z.infer<S>> {
   let response: Response;
   try {
     response = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
@@ -33,5 +53,5 @@ export async function readServiceMonitoring(url: string, shown: string, timeoutM
     throw new DeployError(`Cannot read ${shown}: the answer broke off (${describeError(error)}).`);
   });
   if (!response.ok) throw new DeployError(`${shown} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}: is it an mlops serve?`);
-  return parseJsonText(text, shown, monitoringSnapshotSchema, (problem) => new DeployError(`${shown} did not answer a monitoring report: ${describeJsonFileProblem(problem)}`));
+  return parseJsonText(text, shown, schema, (problem) => new DeployError(`${shown} did not answer ${what}: ${describeJsonFileProblem(problem)}`));
 }

@@ -72,6 +72,7 @@ export function buildLineage(inputs: LineageInputs): Lineage {
     // From validation to the end of training: a re-run of the register job (same candidate)
     // writes the same lineage, card and release notes as the first attempt.
     run_duration_ms: Math.max(0, Date.parse(training.finished_at) - Date.parse(run.started_at)),
+    ...(run.trigger ? { trigger: run.trigger } : {}),
   };
 }
 

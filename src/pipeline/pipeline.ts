@@ -5,6 +5,7 @@ import type { FetchRecord } from '../data/fetch-record.js';
 import type { GateVerdict } from '../evaluation/report-schema.js';
 import type { ValidationReport } from '../data/validate.js';
 import { ModelRegistry, type RegisteredVersion } from '../registry/registry.js';
+import type { TrainingTrigger } from '../registry/training-trigger.js';
 import { evaluateStep } from './evaluate-step.js';
 import { recordFailedRun } from './experiments.js';
 import { fetchStep } from './fetch-step.js';
@@ -44,6 +45,8 @@ export interface PipelineOptions {
    * champion was trained from: training would reproduce it. Scheduled retrains use this.
    */
   ifChanged?: boolean;
+  /** Why the run was started; recorded in the lineage of the version it registers. */
+  trigger?: TrainingTrigger | null;
 }
 
 /**
@@ -61,7 +64,7 @@ export async function runPipeline(ctx: StepContext, options: PipelineOptions = {
       fetched = await fetchStep({ loaded: ctx.loaded, logger: ctx.logger, env: ctx.env ?? process.env });
     }
     step('validate');
-    const validation = await validateStep(ctx);
+    const validation = await validateStep(ctx, { trigger: options.trigger });
     if (options.ifChanged) {
       const registry = await ModelRegistry.open(registryPath(ctx.loaded));
       const code = await readCodeVersion(ctx.loaded.baseDir, ctx.env);

@@ -4,6 +4,7 @@ import { DataError } from '../core/errors.js';
 import { safeReadJsonFile } from '../core/json-file.js';
 import { fetchRecordPath, fetchRecordSchema, type FetchRecord } from '../data/fetch-record.js';
 import { validateDataset, type ValidationReport } from '../data/validate.js';
+import type { TrainingTrigger } from '../registry/training-trigger.js';
 import type { StepContext } from './step-context.js';
 import { newRunId, type RunManifest } from './workspace.js';
 
@@ -12,10 +13,10 @@ const maxLoggedWarnings = 20;
 
 /**
  * validate: checks the data against the config, writes the report and the profile, and starts
- * a run (run.json, and the run's config overrides). Throws DataError after writing the report
+ * a run (run.json, with the run's trigger when it has one, and the run's config overrides). Throws DataError after writing the report
  * when the data has errors.
  */
-export async function validateStep(ctx: StepContext, options: { dataPath?: string } = {}): Promise<ValidationReport> {
+export async function validateStep(ctx: StepContext, options: { dataPath?: string; trigger?: TrainingTrigger | null } = {}): Promise<ValidationReport> {
   const { loaded, workspace, logger } = ctx;
   await workspace.ensure();
   // Outputs of an earlier run in this workspace must never stand in for this one's.
@@ -35,6 +36,7 @@ export async function validateStep(ctx: StepContext, options: { dataPath?: strin
     data_path: projectRelative(loaded.baseDir, dataPath),
     data_sha256: report.sha256,
     ...(sources ? { sources } : {}),
+    ...(options.trigger ? { trigger: options.trigger } : {}),
   };
   await workspace.write('run', manifest);
   const warnings = report.issues.filter((issue) => issue.severity === 'warning');

@@ -8,6 +8,7 @@ import { readJsonFile, type JsonFileProblem } from '../core/json-file.js';
 import { fetchRecordSchema } from '../data/fetch-record.js';
 import { formatKeyPath } from '../core/zod-issues.js';
 import { lineageTimeSplitSchema, lineageTrainingKeysSchema } from '../registry/lineage-schema.js';
+import { trainingTriggerSchema } from '../registry/training-trigger.js';
 import { WorkspaceError, type StepName } from './step-errors.js';
 
 /**
@@ -55,6 +56,8 @@ export const runManifestSchema = z.object({
   data_sha256: z.string(),
   /** What `mlops fetch` recorded for this data (its sources), when it fetched it. */
   sources: fetchRecordSchema.optional(),
+  /** Why the run was started (`--reason`, the validate action's `reason` input), when it says. */
+  trigger: trainingTriggerSchema.optional(),
 });
 export type RunManifest = z.infer<typeof runManifestSchema>;
 

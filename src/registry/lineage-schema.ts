@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { taskSchema } from '../config/schema.js';
 import { sourceRecordSchema, windowRecordSchema } from '../data/fetch-record.js';
+import { trainingTriggerSchema } from './training-trigger.js';
 
 /**
  * The lineage of one trained model (`lineage.json` in every registered version): everything a
@@ -137,5 +138,7 @@ export const lineageSchema = z.object({
   run_url: z.url().nullable(),
   /** Wall time of the whole pipeline run, when known. */
   run_duration_ms: z.number().min(0).optional(),
+  /** Why the version was trained (the run's reason); absent in versions registered before reasons were recorded, or started without one. */
+  trigger: trainingTriggerSchema.optional(),
 });
 export type Lineage = z.infer<typeof lineageSchema>;

@@ -136,6 +136,8 @@ describe('a pull request model check', () => {
   });
 });
 
+const retrainReason = 'drift: tenure PSI 0.31 > 0.1 @octocat';
+
 describe('retrain: register and publish', () => {
   let firstRelease: ActionRun;
   let secondGate: ActionRun;
@@ -151,7 +153,8 @@ describe('retrain: register and publish', () => {
     git(project, 'push', '-q', 'origin', 'main');
     rmSync(join(project, '.mlops'), { recursive: true, force: true });
     for (const [id, overrides] of [['base', ''], ['small', '{"model.hidden_units": [4]}']] as const) {
-      expectOk(await run('validate', { 'work-dir': join(scratch, 'candidates', id), 'config-overrides': overrides }));
+      // The retrain was dispatched by the monitor, with its reason (untrusted text, passed as an input).
+      expectOk(await run('validate', { 'work-dir': join(scratch, 'candidates', id), 'config-overrides': overrides, reason: retrainReason }));
       expectOk(await run('train', { 'work-dir': join(scratch, 'candidates', id) }));
       const gate = await run('evaluate-gate', { 'work-dir': join(scratch, 'candidates', id), 'fail-on-reject': 'false' });
       expectOk(gate);
@@ -197,6 +200,11 @@ describe('retrain: register and publish', () => {
     expect(released.draft).toBe(false);
     const lineage = JSON.parse((await sim.assetBytes(released.assets.find((a) => a.name === 'lineage.json')!)).toString());
     expect(lineage.parent_version).toBe('1.0.0');
+    // Why it was trained: in the lineage as given, in the release notes (the card) escaped.
+    expect(lineage.trigger).toEqual({ reason: retrainReason, event: 'workflow_dispatch' });
+    expect(released.body).toContain('**Trained because** drift: tenure PSI 0.31 &gt; 0.1 &#64;octocat (GitHub event: workflow\\_dispatch)');
+    // The first release, started without a reason by a dispatch, says "manual".
+    expect(sim.state.releases.find((r) => r.tag_name === 'v1.0.0')!.body).toContain('**Trained because** manual (GitHub event: workflow\\_dispatch)');
     expect(git(origin, 'log', '--format=%s', 'main').split('\n').slice(0, 3)).toEqual(['Model card for telco-churn 1.1.0', 'More data', 'Model card for telco-churn 1.0.0']);
   });
 });

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { renderModelCardMarkdown } from '../../src/cards/card-markdown.js';
+import { escapeUntrusted, renderModelCardMarkdown } from '../../src/cards/card-markdown.js';
 import { buildModelCard, validateModelCard, writeModelCardFiles, type ModelCard } from '../../src/cards/model-card.js';
 import { columnFormat, formatNumber } from '../../src/core/number-format.js';
 import { ConfigError } from '../../src/core/errors.js';
@@ -182,6 +182,37 @@ describe('renderModelCardMarkdown', () => {
     const markdown = renderModelCardMarkdown({ card, lineage: inputs.lineage, evaluation: { ...inputs.evaluation, slices }, gate: inputs.gate });
     expect(markdown).toContain('| contract=a\\|b &lt;script&gt; | 285 |');
     expect(markdown).not.toContain('<script>');
+  });
+});
+
+describe('why a version was trained', () => {
+  test('the card says the reason in its Markdown (header line and lineage row) and its JSON; a lineage without one says nothing', () => {
+    const { card, inputs } = cardFor();
+    const trigger = { reason: 'drift: tenure PSI 0.3100 > 0.1', event: 'workflow_dispatch' };
+    const lineage = { ...inputs.lineage, trigger };
+    const withReason = buildModelCard({ ...inputs, lineage, version: '1.1.0' });
+    expect(validateModelCard(withReason)).toEqual({ valid: true, errors: [] });
+    expect(withReason.model_details.documentation).toContain('Trained because: drift: tenure PSI 0.3100 > 0.1 (GitHub event: workflow_dispatch).');
+    const markdown = renderModelCardMarkdown({ card: withReason, lineage, evaluation: inputs.evaluation, gate: inputs.gate });
+    expect(markdown).toContain('**Trained because** drift: tenure PSI 0.3100 &gt; 0.1 (GitHub event: workflow\\_dispatch)');
+    expect(markdown).toContain('| Trained because | drift: tenure PSI 0.3100 &gt; 0.1 (GitHub event: workflow\\_dispatch) |');
+    const without = renderModelCardMarkdown({ card, lineage: inputs.lineage, evaluation: inputs.evaluation, gate: inputs.gate });
+    expect(without).not.toContain('Trained because');
+  });
+
+  test.each([
+    ['HTML', '<img src=x onerror=alert(1)>', '&lt;img src=x onerror=alert\\(1\\)&gt;'],
+    ['a link', '[click](https://evil.example)', '\\[click\\]\\(https://evil.example\\)'],
+    ['a table pipe and code', 'a | b `c`', 'a &#124; b \\`c\\`'],
+    ['a mention', 'ping @octocat', 'ping &#64;octocat'],
+    ['an entity', '&lt; is fine', '&amp;lt; is fine'],
+    ['emphasis and images', '**bold** ![x](y)', '\\*\\*bold\\*\\* \\!\\[x\\]\\(y\\)'],
+  ])('escapes %s in a reason', (_name, reason, shown) => {
+    expect(escapeUntrusted(reason)).toBe(shown);
+    const { card, inputs } = cardFor();
+    const lineage = { ...inputs.lineage, trigger: { reason } };
+    const markdown = renderModelCardMarkdown({ card, lineage, evaluation: inputs.evaluation, gate: inputs.gate });
+    expect(markdown).toContain(`| Trained because | ${shown} |`);
   });
 });
 

@@ -3,10 +3,12 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { escapeUntrusted } from '../../src/cards/card-markdown.js';
 import { prepareMetrics } from '../../src/evaluation/metrics.js';
+import { retrainDecisionSchema } from '../../src/monitoring/retrain-decision.js';
 import { lineageSchema } from '../../src/registry/lineage-schema.js';
 import { fixtureInstances, postPredict, spawnServe, type ServeProcess } from '../serving/fixture.js';
-import { createProject, defaultConfigText, readJson, repoRoot, runMlops } from '../helpers/project.js';
+import { createProject, defaultConfigText, readJson, repoRoot, runMlops, stackTraceLine } from '../helpers/project.js';
 
 /**
  * The continuous-training loop end to end, with the real CLI and a real server on loopback:
@@ -14,7 +16,9 @@ import { createProject, defaultConfigText, readJson, repoRoot, runMlops } from '
  * never saw → send their true labels back → live AUC equals the AUC of the same predictions
  * scored offline and sits near the version's test AUC → `mlops pipeline --if-changed` with a
  * feedback source fetches the labelled predictions from the service and trains on base + feedback
- * → the same again changes nothing. (The GitHub part — the monitor workflow raising an issue and
+ * → the same again changes nothing; drifted traffic makes `mlops monitor --retrain-decision` say a
+ * retrain is due (once the cool-down allows it), and the retrain run with that reason (`--reason`)
+ * records it in the lineage and the new card. (The GitHub part — the monitor workflow raising an issue and
  * dispatching the retrain — lives with the workflows' tests.)
  */
 
@@ -28,10 +32,11 @@ const served = { offset: 3000, count: 2000 };
 describe('serve → feedback → fetch → retrain', () => {
   let project: string;
   let serve: ServeProcess | undefined;
-  const config = (sources: Record<string, unknown>[]) => {
+  const config = (sources: Record<string, unknown>[], cooldownHours = 24) => {
     const value = parse(defaultConfigText()) as Record<string, any>;
     value.data.path = '.mlops/data/train.csv';
     value.data.source = sources;
+    value.monitoring = { ...value.monitoring, retrain_on: { drift: true, quality: true, cooldown_hours: cooldownHours } };
     value.model.max_epochs = 3;
     value.gate = { overall: { auc: { min: 0.6 } }, per_slice: {}, bootstrap: { resamples: 50 } };
     return stringify(value);
@@ -81,11 +86,38 @@ describe('serve → feedback → fetch → retrain', () => {
     expect(Math.abs(quality.metrics.auc! - quality.offline.auc!)).toBeLessThan(0.05);
   });
 
-  test('a feedback source fetches the labelled predictions from the service and the retrain uses them; again, nothing changed', async () => {
-    writeFileSync(join(project, 'mlops.config.yaml'), config([{ type: 'file', path: 'data/base.csv' }, { type: 'feedback', url_env: 'MLOPS_SERVICE_URL' }]));
+  let reason: string;
+
+  test('drifted traffic: the monitor says a retrain is due, and why, once the cool-down since the served version allows it', async () => {
+    // Unlabelled traffic of long-tenured, expensive customers: tenure and monthly_charges drift.
+    const instances = fixtureInstances(2000, 5000).map((row) => ({ ...row, tenure: 70, monthly_charges: 115 }));
+    for (let start = 0; start < instances.length; start += 500) expect((await postPredict(serve!.url, { instances: instances.slice(start, start + 500) })).status).toBe(200);
+    const cooling = await runMlops(['monitor', '--url', serve!.url, '--json', '--retrain-decision'], { cwd: project });
+    expect(cooling.code, cooling.stderr).toBe(0);
+    const blocked = retrainDecisionSchema.parse(JSON.parse(cooling.stdout).retrain);
+    const trained = lineageSchema.parse(readJson(join(project, '.mlops/registry/versions/1.0.0/lineage.json'))).created_at;
+    // 1.0.0 was trained minutes ago: the 24-hour cool-down from its training blocks the retrain.
+    expect(blocked).toMatchObject({ due: false, blocked_by: 'cooldown', last_retrain_at: new Date(trained).toISOString(), cooldown_until: new Date(Date.parse(trained) + 24 * 3_600_000).toISOString() });
+    expect(blocked.reason).toMatch(/^drift: .*tenure PSI \d\.\d+ > 0\.1/);
+    // The operator shortens the cool-down (committed, as a fork would): now the retrain is due.
+    writeFileSync(join(project, 'mlops.config.yaml'), config([{ type: 'file', path: 'data/base.csv' }], 0));
+    git('commit', '-qam', 'retrain on drift without a cool-down');
+    const due = await runMlops(['monitor', '--url', serve!.url, '--json', '--retrain-decision', '--fail-on', 'drift'], { cwd: project });
+    // --fail-on drift still exits 3; the report with the decision is printed first.
+    expect(due.code, due.stderr).toBe(3);
+    const decision = retrainDecisionSchema.parse(JSON.parse(due.stdout).retrain);
+    expect(decision).toMatchObject({ due: true, reason: blocked.reason });
+    expect(decision.signals).toHaveLength(1);
+    reason = decision.reason!;
+    const text = await runMlops(['monitor', '--url', serve!.url, '--retrain-decision'], { cwd: project });
+    expect(text.stdout).toContain(`retrain: due — ${reason}`);
+  });
+
+  test('a feedback source fetches the labelled predictions from the service and the retrain, run with the monitor\'s reason, uses them; again, nothing changed', async () => {
+    writeFileSync(join(project, 'mlops.config.yaml'), config([{ type: 'file', path: 'data/base.csv' }, { type: 'feedback', url_env: 'MLOPS_SERVICE_URL' }], 0));
     git('commit', '-qam', 'train on the labelled predictions too');
     const env = { MLOPS_SERVICE_URL: serve!.url, MLOPS_ADMIN_TOKEN: adminToken };
-    const retrain = await runMlops(['pipeline', '--if-changed'], { cwd: project, env });
+    const retrain = await runMlops(['pipeline', '--if-changed', '--reason', reason], { cwd: project, env });
     expect(retrain.code, retrain.stderr).toBe(0);
     expect(retrain.stdout).toMatch(/version\s+1\.1\.0 \(champion\)/);
     const lineage = lineageSchema.parse(readJson(join(project, '.mlops/registry/versions/1.1.0/lineage.json')));
@@ -96,8 +128,24 @@ describe('serve → feedback → fetch → retrain', () => {
     expect(lineage.dataset.rows).toBe(baseRows + served.count);
     const card = readFileSync(join(project, 'model-cards/1.1.0.md'), 'utf8');
     expect(card).toMatch(/\| 2 \| feedback \| .* \| 2000 \| `[0-9a-f]{64}` \|/);
+    // Why it was trained: the lineage keeps the reason as given, the card shows it escaped.
+    expect(lineage.trigger).toEqual({ reason });
+    expect(card).toContain(`**Trained because** ${escapeUntrusted(reason)}`);
+    expect(card).toMatch(/\| Trained because \| drift: tenure PSI \d\.\d+ &gt; 0\.1/);
+    expect(readJson(join(project, 'model-cards/1.1.0.json'))).toMatchObject({ model_details: { documentation: expect.stringContaining(`Trained because: ${reason}.`) } });
     const again = await runMlops(['pipeline', '--if-changed'], { cwd: project, env });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/^nothing changed: .* champion 1\.1\.0 was trained from; no training, no new version\n$/);
+  });
+
+  test.each([
+    ['a reason over 500 characters', ['pipeline', '--reason', 'x'.repeat(501)], "Invalid --reason: 501 characters; a reason is at most 500 characters"],
+    ['a --last-retrain that is not a time', ['monitor', '--url', 'http://127.0.0.1:9', '--retrain-decision', '--last-retrain', 'yesterday'], "Invalid --last-retrain 'yesterday'"],
+    ['--retrain-decision with a sample log', ['monitor', '--log', 'requests.jsonl', '--retrain-decision'], '--retrain-decision and --last-retrain go with --url'],
+  ])('%s is a usage error (exit 2) naming the option, before anything runs', async (_name, args, message) => {
+    const run = await runMlops(args, { cwd: project });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+    expect(run.stderr).not.toMatch(stackTraceLine);
   });
 });

@@ -110,6 +110,8 @@ function textOf(dom: string, id: string): string | null {
   return match ? decodeEntities(match[2]!.replace(/<[^>]+>/g, '')) : null;
 }
 
+const trainedBecause = 'manual: <b>check</b> the seed & retrain';
+
 describe('the dashboard on a real server and as a static report', () => {
   let project: string;
   let served: { child: ChildProcess; url: string };
@@ -133,7 +135,8 @@ describe('the dashboard on a real server and as a static report', () => {
         config.gate.overall = { auc: { min: 0.5, max_regression: 0.1 } };
       }),
     );
-    const second = await runMlops(['pipeline', '-q'], { cwd: project });
+    // Why it was trained: untrusted text, which the page must show as text, never as markup.
+    const second = await runMlops(['pipeline', '-q', '--reason', trainedBecause], { cwd: project });
     expect(second.code, second.stderr).toBe(0);
     writeFileSync(join(project, 'mlops.config.yaml'), configText((config) => (config.gate.overall = { auc: { min: 0.99 } })));
     const rejected = await runMlops(['pipeline', '-q'], { cwd: project });
@@ -203,6 +206,8 @@ describe('the dashboard on a real server and as a static report', () => {
     expect(textOf(dom, 'errors')).toBe('');
     expect(textOf(dom, 'served-version')).toBe(model.version);
     expect(textOf(dom, 'data-sha256')).toBe(model.lineage.dataset.sha256);
+    expect(textOf(dom, 'trained-because')).toBe(trainedBecause);
+    expect(dom).not.toContain('<b>check</b>');
     expect(textOf(dom, 'glance-metric')).toBe(formatNumber(model.evaluation.overall.metrics['auc']));
     expect(dom).toMatch(/<canvas id="glance-chart"[^>]*width="\d+"/);
     // Every slice value of both slice columns, with its row count.

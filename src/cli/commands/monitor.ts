@@ -3,7 +3,9 @@ import { ConfigError, DataError } from '../../core/errors.js';
 import { columnFormat, formatNumber } from '../../core/number-format.js';
 import { DriftWindow } from '../../monitoring/drift-window.js';
 import { readSampleLog } from '../../monitoring/sample-log.js';
-import { monitoringUrl, readServiceMonitoring } from '../../monitoring/service-snapshot.js';
+import { decideRetrain, type RetrainDecision } from '../../monitoring/retrain-decision.js';
+import { monitoringUrl, readServedTraining, readServiceMonitoring, serviceEndpoint } from '../../monitoring/service-snapshot.js';
+import { loadConfig } from '../../config/load.js';
 import { displayUrl } from '../../data/fetch-sink.js';
 import { ModelRegistry } from '../../registry/registry.js';
 import { parseVersion } from '../../registry/semver.js';
@@ -22,7 +24,7 @@ type FailOn = (typeof failOnValues)[number];
 export const monitorCommand = defineCommand({
   name: 'monitor',
   summary: 'the drift and live quality report of a running service, or drift from a sample log',
-  usage: `mlops monitor --url SERVICE_URL [--json] [--fail-on drift,quality]
+  usage: `mlops monitor --url SERVICE_URL [--json] [--fail-on drift,quality] [--retrain-decision [--last-retrain TIME]]
 mlops monitor --log FILE [--log FILE ...] [--version V] [--registry DIR] [--json] [--fail-on drift]
 
 With --url, reads /monitoring of a running \`mlops serve\`: drift of the served version's traffic
@@ -42,6 +44,14 @@ L-infinity distance of categorical ones, out-of-vocabulary and missing rates.
   --json              print the report as JSON (the /monitoring shape)
   --fail-on LIST      exit with 3 when a feature drifted (drift) or a live quality rule failed
                       (quality); comma-separated. --fail-on-drift is --fail-on drift.
+  --retrain-decision  (with --url) also say whether a retrain is due by monitoring.retrain_on of
+                      the config (drift, quality, min_new_labels, cooldown_hours): the JSON gains
+                      "retrain": {"due", "reason", "signals", "blocked_by", "last_retrain_at",
+                      "cooldown_until"}; pass .retrain.reason to \`mlops pipeline --reason\`. The
+                      cool-down counts from the served version's training time (GET /model) or
+                      --last-retrain, whichever is later. A due retrain does not change the exit code.
+  --last-retrain TIME the last retrain run (ISO 8601), when it is later than the served version's
+                      training (a retrain the gate rejected still counts for the cool-down)
 Exit codes: 3 thresholds crossed (with --fail-on), 6 the service cannot be read.
 ${commonUsage}`,
   options: z.strictObject({
@@ -54,6 +64,8 @@ ${commonUsage}`,
     json: flag(),
     'fail-on': text(),
     'fail-on-drift': flag(),
+    'retrain-decision': flag(),
+    'last-retrain': text(),
   }),
   async run(context) {
     const { options } = context;
@@ -64,10 +76,21 @@ ${commonUsage}`,
       if (options.version !== undefined || options.registry !== undefined) throw new ConfigError('--version and --registry go with --log; --url reports the version the service serves.');
       const url = monitoringUrl(options.url);
       if (url === null) throw new ConfigError(`Invalid --url '${options.url}': expected the service's http:// or https:// URL.`);
-      snapshot = await readServiceMonitoring(url, displayUrl(url), (options['timeout-s'] ?? 30) * 1000);
-      if (options.json) context.io.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`);
-      else context.io.stdout.write(`${renderReport(snapshot, snapshot.window.requests, 0)}${renderQuality(snapshot.quality)}`);
+      const timeoutMs = (options['timeout-s'] ?? 30) * 1000;
+      const lastRetrain = parseLastRetrain(options['last-retrain'], options['retrain-decision']);
+      const rules = options['retrain-decision'] ? (await loadConfig(context.options.config, context.io.cwd)).config.monitoring.retrain_on : undefined;
+      snapshot = await readServiceMonitoring(url, displayUrl(url), timeoutMs);
+      let retrain: RetrainDecision | undefined;
+      if (rules !== undefined) {
+        const modelUrl = serviceEndpoint(options.url, 'model')!;
+        const served = await readServedTraining(modelUrl, displayUrl(modelUrl), timeoutMs);
+        const lastRetrainAt = lastRetrain !== null && lastRetrain > served.trainedAt ? lastRetrain : served.trainedAt;
+        retrain = decideRetrain({ snapshot, rules, lastRetrainAt, now: new Date() });
+      }
+      if (options.json) context.io.stdout.write(`${JSON.stringify(retrain ? { ...snapshot, retrain } : snapshot, null, 2)}\n`);
+      else context.io.stdout.write(`${renderReport(snapshot, snapshot.window.requests, 0)}${renderQuality(snapshot.quality)}${retrain ? renderRetrainDecision(retrain) : ''}`);
     } else {
+      if (options['retrain-decision'] || options['last-retrain'] !== undefined) throw new ConfigError('--retrain-decision and --last-retrain go with --url: the decision needs the live quality and the served version.');
       if (failOn.has('quality')) throw new ConfigError('--fail-on quality needs --url: a sample log has no labels.');
       snapshot = await replaySampleLogs(context.options, context.io.cwd, context.options.config, (skipped, version) => {
         context.logger.info(`Skipped ${skipped} request${skipped === 1 ? '' : 's'} served by other versions than ${version}.`);
@@ -82,6 +105,24 @@ ${commonUsage}`,
     return 0;
   },
 });
+
+/** `--last-retrain TIME` as a date; only with --retrain-decision. */
+function parseLastRetrain(value: string | undefined, deciding: boolean): Date | null {
+  if (value === undefined) return null;
+  if (!deciding) throw new ConfigError('--last-retrain goes with --retrain-decision.');
+  if (!isoTime.safeParse(value).success) throw new ConfigError(`Invalid --last-retrain '${value}': expected an ISO 8601 time such as 2026-01-31T12:00:00Z.`);
+  return new Date(value);
+}
+
+const isoTime = z.iso.datetime({ offset: true });
+
+/** The retrain decision as text, after the report. */
+export function renderRetrainDecision(decision: RetrainDecision): string {
+  if (decision.blocked_by === 'off') return '\nretrain: not judged (monitoring.retrain_on is not set)\n';
+  if (decision.due) return `\nretrain: due — ${decision.reason}\n`;
+  if (decision.blocked_by === 'cooldown') return `\nretrain: not yet — cool-down until ${decision.cooldown_until} (last retrain ${decision.last_retrain_at}); signals: ${decision.reason}\n`;
+  return '\nretrain: not due (no signal of monitoring.retrain_on fired)\n';
+}
 
 /** `--fail-on drift,quality` (and the older `--fail-on-drift`) as a set. */
 function parseFailOn(list: string | undefined, failOnDrift: boolean): Set<FailOn> {

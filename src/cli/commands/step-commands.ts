@@ -6,6 +6,7 @@ import { registerStep } from '../../pipeline/register-step.js';
 import { openStepContext, type StepContext } from '../../pipeline/step-context.js';
 import { trainStep } from '../../pipeline/train-step.js';
 import { validateStep } from '../../pipeline/validate-step.js';
+import { maxReasonLength, parseTrainingTrigger } from '../../registry/training-trigger.js';
 import { columnFormat, formatNumber } from '../../core/number-format.js';
 import { commonOptions, commonUsage, defineCommand, type CommandContext } from '../command.js';
 import { flag, text } from '../options.js';
@@ -36,18 +37,20 @@ function stepContext(
 export const validateCommand = defineCommand({
   name: 'validate',
   summary: 'check the data against the config; write the data profile',
-  usage: `mlops validate [--data FILE] [--work-dir DIR]
+  usage: `mlops validate [--data FILE] [--reason TEXT] [--work-dir DIR]
 
 Streams the CSV through the schema derived from the config and reports every problem with its
 line and column. Writes validation.json and profile.json (the baseline for drift) to the workspace.
   --data FILE         validate another file against the configured schema
+  --reason TEXT       why the run is started (see mlops pipeline --reason)
 ${workDirUsage}
 ${commonUsage}`,
-  options: z.strictObject({ ...commonOptions, ...workDirOption, data: text() }),
+  options: z.strictObject({ ...commonOptions, ...workDirOption, data: text(), reason: text() }),
   async run(context) {
+    const trigger = parseTrainingTrigger(context.options.reason, context.io.env, '--reason');
     const ctx = await stepContext(context, { startsRun: true });
     const data = context.options.data;
-    const report = await validateStep(ctx, { dataPath: data ? resolve(context.io.cwd, data) : undefined });
+    const report = await validateStep(ctx, { dataPath: data ? resolve(context.io.cwd, data) : undefined, trigger });
     context.io.stdout.write(
       `valid: ${report.file}: ${report.valid_rows}/${report.rows} rows, ${report.warning_count} warnings, sha256 ${report.sha256}\n`,
     );
@@ -122,7 +125,7 @@ ${commonUsage}`,
 export const pipelineCommand = defineCommand({
   name: 'pipeline',
   summary: 'validate → train → evaluate → register, in a fresh workspace',
-  usage: `mlops pipeline [--work-dir DIR] [--no-promote] [--if-changed]
+  usage: `mlops pipeline [--work-dir DIR] [--no-promote] [--if-changed] [--reason TEXT]
 
 Runs the steps in order (fetch first when data.source is set) and stops at the first failure
 (with that step's exit code). Each run gets its own workspace under .mlops/runs/ unless
@@ -130,13 +133,18 @@ Runs the steps in order (fetch first when data.source is set) and stops at the f
   --no-promote        register without making the new version the champion
   --if-changed        stop after validate with "nothing changed" when the data, the config and
                       the (clean) commit are those the champion was trained from
+  --reason TEXT       why this version is trained, e.g. "drift: tenure PSI 0.31 > 0.1" (one
+                      line, at most ${maxReasonLength} characters); recorded in the lineage and shown
+                      by the model card, the release notes and the dashboard. On GitHub Actions
+                      without it: the event's (schedule, data push, manual)
 ${workDirUsage}
 ${commonUsage}`,
-  options: z.strictObject({ ...commonOptions, ...workDirOption, 'no-promote': flag(), 'if-changed': flag() }),
+  options: z.strictObject({ ...commonOptions, ...workDirOption, 'no-promote': flag(), 'if-changed': flag(), reason: text() }),
   async run(context) {
+    const trigger = parseTrainingTrigger(context.options.reason, context.io.env, '--reason');
     const ctx = await stepContext(context, { freshWorkspace: true, startsRun: true });
     const promote = !context.options['no-promote'];
-    const result = await runPipeline(ctx, { promote, ifChanged: context.options['if-changed'] });
+    const result = await runPipeline(ctx, { promote, ifChanged: context.options['if-changed'], trigger });
     if (result.status === 'nothing-changed') {
       context.io.stdout.write(
         `nothing changed: the data (sha256 ${result.validation.sha256.slice(0, 12)}…), config and code are those champion ${result.champion.version} was trained from; no training, no new version\n`,

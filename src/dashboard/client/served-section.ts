@@ -31,6 +31,8 @@ export function renderServed(model: ModelInfo, history: VersionHistory): void {
   fact('Version', el('span', {}, [code(model.version), ` (${lineage.parent_version ? `parent ${lineage.parent_version}` : 'first version'})`]));
   fact('Run', code(lineage.run_id));
   fact('Trained', formatWhen(lineage.created_at));
+  // The run's reason is untrusted text: it goes in as text, never as markup.
+  if (lineage.trigger) fact('Trained because', el('span', { id: 'trained-because', text: `${lineage.trigger.reason}${lineage.trigger.event ? ` (GitHub event: ${lineage.trigger.event})` : ''}` }));
   fact(
     'Dataset',
     el('span', {}, [
