@@ -38,7 +38,7 @@ describe('serve → feedback → fetch → retrain', () => {
     value.data.source = sources;
     value.monitoring = { ...value.monitoring, retrain_on: { drift: true, quality: true, cooldown_hours: cooldownHours } };
     value.model.max_epochs = 3;
-    value.gate = { overall: { auc: { min: 0.6 } }, per_slice: {}, bootstrap: { resamples: 50 } };
+    value.gate = { overall: { auc: { min: 0.6 } }, per_slice: {}, bootstrap: { resamples: 50 }, baseline: { enabled: true, max_regression: 0.02 } };
     return stringify(value);
   };
   const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd: project, stdio: 'pipe' });
