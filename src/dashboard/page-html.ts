@@ -17,6 +17,24 @@ export interface DashboardHtmlOptions {
   staticReport?: boolean;
 }
 
+/** The page's panels, in order: the client fills each `#<id>-body` (src/dashboard/client). */
+const panels: readonly { id: string; title: string }[] = [
+  { id: 'served', title: 'Served model and lineage' },
+  { id: 'metrics', title: 'Metrics' },
+  { id: 'history', title: 'Version history' },
+  { id: 'monitoring', title: 'Live monitoring' },
+  { id: 'gate', title: 'Release gate' },
+  { id: 'rollback', title: 'How to roll back' },
+];
+
+/** One panel's static frame: a labelled section with a loading placeholder. */
+function panelHtml(panel: { id: string; title: string }): string {
+  return `    <section class="panel" id="${panel.id}" aria-labelledby="${panel.id}-heading">
+      <h2 id="${panel.id}-heading">${panel.title}</h2>
+      <div id="${panel.id}-body"><p class="muted">Loading…</p></div>
+    </section>`;
+}
+
 /** The dashboard page. */
 export function dashboardHtml(options: DashboardHtmlOptions = {}): string {
   // Chart.js first: the browser code finds it as a global. Module scripts run after deferred ones.
@@ -48,30 +66,7 @@ ${scripts.join('\n')}
   <main id="main" aria-busy="true">
     <div id="errors" role="alert"></div>
     <noscript><p class="notice error">This dashboard needs JavaScript to draw its content from the model's JSON files (<a href="${dashboardPaths.model}">model</a>, <a href="${dashboardPaths.versions}">versions</a>).</p></noscript>
-    <section class="panel" id="served" aria-labelledby="served-heading">
-      <h2 id="served-heading">Served model and lineage</h2>
-      <div id="served-body"><p class="muted">Loading…</p></div>
-    </section>
-    <section class="panel" id="metrics" aria-labelledby="metrics-heading">
-      <h2 id="metrics-heading">Metrics</h2>
-      <div id="metrics-body"><p class="muted">Loading…</p></div>
-    </section>
-    <section class="panel" id="history" aria-labelledby="history-heading">
-      <h2 id="history-heading">Version history</h2>
-      <div id="history-body"><p class="muted">Loading…</p></div>
-    </section>
-    <section class="panel" id="monitoring" aria-labelledby="monitoring-heading">
-      <h2 id="monitoring-heading">Live monitoring</h2>
-      <div id="monitoring-body"><p class="muted">Loading…</p></div>
-    </section>
-    <section class="panel" id="gate" aria-labelledby="gate-heading">
-      <h2 id="gate-heading">Release gate</h2>
-      <div id="gate-body"><p class="muted">Loading…</p></div>
-    </section>
-    <section class="panel" id="rollback" aria-labelledby="rollback-heading">
-      <h2 id="rollback-heading">How to roll back</h2>
-      <div id="rollback-body"><p class="muted">Loading…</p></div>
-    </section>
+${panels.map(panelHtml).join('\n')}
   </main>
   <footer class="page" id="footer"></footer>
 </body>

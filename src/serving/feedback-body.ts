@@ -1,6 +1,5 @@
 import { RequestError } from './http-errors.js';
-import { looksUtf16or32 } from './predict-body.js';
-import { invalidJson } from './request-validation.js';
+import { looksUtf16or32, parseUtf8Json } from './predict-body.js';
 
 /**
  * The `/feedback` body, from bytes to its list of labels: `{"feedback": [{"prediction_id": "…",
@@ -13,18 +12,7 @@ import { invalidJson } from './request-validation.js';
 export function parseFeedbackBody(bytes: Uint8Array, maxLabels: number): unknown[] {
   if (bytes.length === 0) throw new RequestError(400, 'invalid_body', 'The body is empty: send {"feedback": [{"prediction_id": "…", "label": …}]}.');
   if (looksUtf16or32(bytes)) throw new RequestError(415, 'unsupported_media_type', 'The body looks like UTF-16 or UTF-32: send application/json in UTF-8.');
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw invalidJson('The body is not valid UTF-8: send application/json in UTF-8.');
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw invalidJson('The body is not valid JSON.');
-  }
+  const body = parseUtf8Json(bytes, undefined, 'The body is not valid JSON.');
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new RequestError(400, 'invalid_body', 'The body must be a JSON object: {"feedback": [{"prediction_id": "…", "label": …}]}.');
   }

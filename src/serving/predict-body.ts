@@ -25,20 +25,27 @@ export function compilePredictBodyParser(features: readonly ServedFeature[], lim
       throw new RequestError(415, 'unsupported_media_type', 'The body looks like UTF-16 or UTF-32: send application/json in UTF-8.');
     }
     scan(bytes);
-    let text: string;
-    try {
-      text = utf8.decode(bytes);
-    } catch {
-      throw invalidJson('The body is not valid UTF-8: send application/json in UTF-8.');
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw invalidJson();
-    }
-    return parse(body);
+    return parse(parseUtf8Json(bytes, utf8));
   };
+}
+
+/**
+ * A body's JSON value, decoded as strict UTF-8 (the /predict and /feedback contract); invalid
+ * UTF-8 or JSON is the client's mistake (400 invalid_json). `invalidJsonMessage` replaces the
+ * default wording for a JSON syntax error.
+ */
+export function parseUtf8Json(bytes: Uint8Array, utf8 = new TextDecoder('utf-8', { fatal: true }), invalidJsonMessage?: string): unknown {
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw invalidJson('The body is not valid UTF-8: send application/json in UTF-8.');
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw invalidJson(invalidJsonMessage);
+  }
 }
 
 /**
