@@ -94,13 +94,10 @@ export async function syncMonitoringIssue(client: GitHubClient, repository: Repo
   return { action: 'closed', number: existing.number };
 }
 
-/**
- * When the newest run of `workflow` (a file name such as retrain.yml) was created, or null when it
- * never ran. Reads the repository's runs (newest first) and matches the workflow's path.
- */
+/** When the newest run of `workflow` (a file name such as retrain.yml) was created, or null when it never ran. */
 export async function lastWorkflowRunAt(client: GitHubClient, repository: RepositoryRef, workflow = retrainWorkflow): Promise<Date | null> {
-  const response = await client.rest.actions.listWorkflowRunsForRepo({ ...repository, per_page: 100 });
-  const run = response.data.workflow_runs.find((r) => r.path === `.github/workflows/${workflow}` || r.path.endsWith(`/${workflow}`));
+  const response = await client.rest.actions.listWorkflowRuns({ ...repository, workflow_id: workflow, per_page: 1 });
+  const run = response.data.workflow_runs[0];
   return run ? new Date(run.created_at) : null;
 }
 

@@ -182,8 +182,11 @@ describe.sequential('monitor.yml', { timeout: 300_000 }, () => {
 
   test('the next hour updates the same issue instead of opening another', async () => {
     const before = issues()[0]!;
+    const lastRetrain = simulation.store.state.runs.filter((r) => r.workflow === '.github/workflows/retrain.yml').at(-1)!;
     const runs = await deliver('monitor.yml', { name: 'schedule' });
     expect(runs.map((r) => r.conclusion)).toEqual(['success', 'success']);
+    // The cool-down counted from the retrain the previous hour dispatched (read from the runs API), later than the served version's training.
+    expect(jobLog(runs[0]!)).toContain(`"last_retrain_at": "${new Date(lastRetrain.created_at).toISOString()}"`);
     expect(issues()).toHaveLength(1);
     expect(issues()[0]).toMatchObject({ number: before.number, state: 'open' });
     expect(summary(runs[0]!)).toContain(`Monitoring issue: #${before.number} (updated)`);
