@@ -1,7 +1,7 @@
 import { appendFile } from 'node:fs/promises';
 import { ConfigError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { createGitHubClient, parseRepository, type GitHubClient, type RepositoryRef } from '../../github/client.js';
+import { createGitHubClient, httpStatusOf, parseRepository, type GitHubClient, type RepositoryRef } from '../../github/client.js';
 import { dispatchRetrain, lastWorkflowRunAt, monitoringAlerts, monitoringIssueTitle, monitoringReport, syncMonitoringIssue, type MonitoringFindings } from '../../github/monitoring-issue.js';
 
 /**
@@ -32,9 +32,20 @@ export function gitHubMonitorTarget(env: NodeJS.ProcessEnv): GitHubMonitorTarget
   return { client: createGitHubClient(token, env), repository, ref, runUrl, summaryFile: env.GITHUB_STEP_SUMMARY || undefined };
 }
 
+/** A refused request as a ConfigError naming the permission the job lacks; anything else as it is. */
+async function withPermission<T>(what: string, permission: string, request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (error) {
+    const status = httpStatusOf(error);
+    if (status === 403 || status === 401) throw new ConfigError(`GitHub refused to ${what} (${status}): the job needs \`permissions: ${permission}\` and GITHUB_TOKEN set to \${{ github.token }}.`);
+    throw error;
+  }
+}
+
 /** The newest retrain.yml run's start, for the cool-down (a run the gate rejected still counts). */
 export function lastRetrainRun(target: GitHubMonitorTarget): Promise<Date | null> {
-  return lastWorkflowRunAt(target.client, target.repository);
+  return withPermission('list the retrain.yml runs', 'actions: read', () => lastWorkflowRunAt(target.client, target.repository));
 }
 
 /** Dispatches the retrain when due, keeps the issue, writes the summary. */
@@ -43,13 +54,14 @@ export async function reportToGitHub(target: GitHubMonitorTarget, findings: Omit
   const { snapshot, retrain } = withRun;
   let dispatched = false;
   if (retrain.due && retrain.reason !== null) {
-    await dispatchRetrain(target.client, target.repository, target.ref, retrain.reason);
+    const reason = retrain.reason;
+    await withPermission('dispatch retrain.yml', 'actions: write', () => dispatchRetrain(target.client, target.repository, target.ref, reason));
     dispatched = true;
     logger.info(`Dispatched retrain.yml on ${target.ref}: ${retrain.reason}`);
   }
   const report = monitoringReport(withRun, dispatched);
   const alerts = monitoringAlerts(snapshot);
-  const issue = await syncMonitoringIssue(target.client, target.repository, alerts.length > 0, monitoringIssueTitle(snapshot), report);
+  const issue = await withPermission('write the monitoring issue', 'issues: write', () => syncMonitoringIssue(target.client, target.repository, alerts.length > 0, monitoringIssueTitle(snapshot), report));
   if (issue.action !== 'none') logger.info(`Monitoring issue #${issue.number}: ${issue.action}.`);
   if (target.summaryFile) await appendFile(target.summaryFile, `${report}${issue.number !== null ? `\nMonitoring issue: #${issue.number} (${issue.action})\n` : ''}`);
 }
