@@ -100,7 +100,7 @@ ${commonUsage}`,
       if (options.json) context.io.stdout.write(`${JSON.stringify(retrain ? { ...snapshot, retrain } : snapshot, null, 2)}\n`);
       else context.io.stdout.write(`${renderReport(snapshot, snapshot.window.requests, 0)}${renderQuality(snapshot.quality)}${retrain ? renderRetrainDecision(retrain) : ''}`);
     } else {
-      if (options['retrain-decision'] || options['last-retrain'] !== undefined || options.github) throw new ConfigError('--retrain-decision, --last-retrain and --github go with --url: the decision needs the live quality and the served version.');
+      if (options['retrain-decision'] || options['last-retrain'] !== undefined || options.github) throw new ConfigError(`--retrain-decision and --last-retrain go with --url: the decision needs the live quality and the served version${options.github ? ' (--github too)' : ''}.`);
       if (failOn.has('quality')) throw new ConfigError('--fail-on quality needs --url: a sample log has no labels.');
       snapshot = await replaySampleLogs(context.options, context.io.cwd, context.options.config, (skipped, version) => {
         context.logger.info(`Skipped ${skipped} request${skipped === 1 ? '' : 's'} served by other versions than ${version}.`);
