@@ -121,7 +121,7 @@ describe('mlops pipeline with data.source', () => {
       { type: 'file', path: 'data/new.csv' },
     ];
     value.model.max_epochs = 3;
-    value.gate = { overall: { auc: { min: 0.6 } }, per_slice: {}, bootstrap: { resamples: 50 } };
+    value.gate = { overall: { auc: { min: 0.6 } }, per_slice: {}, bootstrap: { resamples: 50 }, baseline: { enabled: true, max_regression: 0.1 } };
     return stringify(value);
   };
   const rows = (from: number, to: number) => `${[telco[0], ...telco.slice(from, to)].join('\n')}\n`;

@@ -129,9 +129,9 @@ describe('mlops experiments --diff (the real CLI)', () => {
     const run = await runMlops(['experiments', '--md'], { cwd: project });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout.split('\n').slice(0, 3)).toEqual([
-      '| run | status | version | metric | duration | data sha256 | commit | backend |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- |',
-      `| run-20240503-0003 | promoted | 1.1.0 | auc 0.8600 | 9.1 s | ${'c'.repeat(12)} | a456246c | cpu |`,
+      '| run | candidate | status | version | metric | duration | data sha256 | commit | backend |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      `| run-20240503-0003 | — | promoted | 1.1.0 | auc 0.8600 | 9.1 s | ${'c'.repeat(12)} | a456246c | cpu |`,
     ]);
   });
 

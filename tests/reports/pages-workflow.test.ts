@@ -14,8 +14,8 @@ test('pages.yml lints clean and follows the security rules (pinned actions, no e
   expect(securityProblems(text)).toEqual([]);
 });
 
-test('publishes on release, by hand, or when called with a registry artifact', () => {
-  expect(workflow.on.release).toEqual({ types: ['published'] });
+test('publishes by hand, or when the retrain workflow calls it with a registry artifact (not on every release event)', () => {
+  expect(workflow.on).not.toHaveProperty('release');
   expect(workflow.on).toHaveProperty('workflow_dispatch');
   expect(workflow.on.workflow_call.inputs['registry-artifact']).toMatchObject({ type: 'string', required: false, default: '' });
   expect(workflow.concurrency).toEqual({ group: 'pages', 'cancel-in-progress': false });
@@ -30,7 +30,7 @@ test('least privilege: nothing by default, read to build, pages and id-token onl
 
 test('builds the site with `mlops report` and uploads exactly that folder', () => {
   const steps = workflow.jobs.build.steps as { uses?: string; run?: string; with?: Record<string, string>; if?: string }[];
-  const report = steps.findIndex((step) => step.run === 'npx mlops report --out _site');
+  const report = steps.findIndex((step) => step.run === 'node bin/mlops.js report --out _site');
   const upload = steps.findIndex((step) => step.uses?.startsWith('actions/upload-pages-artifact@'));
   expect(report).toBeGreaterThan(0);
   expect(upload).toBeGreaterThan(report);
