@@ -104,10 +104,7 @@ const jobLog = (run: StoredRun) => run.jobs.map((job) => (existsSync(job.log) ? 
 const summary = (run: StoredRun) => run.jobs.map((job) => job.summary).join('\n');
 
 beforeAll(async () => {
-  // A 3-epoch model trails the logistic baseline a little; the gate's baseline check is not what this test is about.
-  serving = await createServingProject([42], (config) => {
-    config.gate.baseline = { enabled: false };
-  });
+  serving = await createServingProject([42]);
   drifted = (await startTestServer(serving.registry)).server;
   healthy = (await startTestServer(serving.registry)).server;
   // Long-tenured, expensive customers: tenure and monthly_charges drift; the healthy service sees the population it was trained on.
