@@ -13,7 +13,7 @@ const read = (name: string) => readFileSync(join(workflowsDir, name), 'utf8');
 const workflow = (name: string) => parse(read(name)) as any;
 
 test('the expected workflows exist', () => {
-  for (const name of ['ci.yml', 'model-check.yml', 'model-check-comment.yml', 'retrain.yml', 'deploy.yml']) expect(workflowFiles).toContain(name);
+  for (const name of ['ci.yml', 'model-check.yml', 'model-check-comment.yml', 'retrain.yml', 'deploy.yml', 'monitor.yml']) expect(workflowFiles).toContain(name);
 });
 
 describe.each(workflowFiles)('%s', (name) => {
@@ -109,6 +109,24 @@ describe('the workflows do what the issue asks', () => {
     expect(wf.jobs.release.permissions).toEqual({ contents: 'write', 'packages': 'write' });
     expect(wf.jobs.deploy.uses).toBe('./.github/workflows/deploy.yml');
     expect(wf.permissions).toEqual({});
+  });
+
+  test('retrain: the dispatch reason (what monitor.yml sends) reaches validate as an input, never a shell line', () => {
+    const wf = workflow('retrain.yml');
+    expect(wf.on.workflow_dispatch.inputs.reason.type).toBe('string');
+    const validate = wf.jobs.train.steps.find((s: any) => s.uses === './actions/validate');
+    expect(validate.with.reason).toBe('${{ inputs.reason }}');
+  });
+
+  test('monitor: hourly and by hand, least privilege, the service URL through env, the GitHub part in the CLI', () => {
+    const wf = workflow('monitor.yml');
+    expect(Object.keys(wf.on)).toEqual(['schedule', 'workflow_dispatch']);
+    expect(wf.on.schedule[0].cron).toMatch(/^\d+ \* \* \* \*$/);
+    expect(wf.permissions).toEqual({});
+    expect(wf.jobs.monitor.permissions).toEqual({ contents: 'read', issues: 'write', actions: 'write' });
+    const last = wf.jobs.monitor.steps.at(-1);
+    expect(last.env).toEqual({ SERVICE_URL: '${{ vars.MLOPS_SERVICE_URL }}', GITHUB_TOKEN: '${{ github.token }}' });
+    expect(last.run).toBe('node bin/mlops.js monitor --url "$SERVICE_URL" --json --retrain-decision --github');
   });
 
   test('deploy: dispatch with a version and workflow_call; the tag is checked first, through env', () => {

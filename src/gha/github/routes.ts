@@ -20,6 +20,7 @@ const implemented: [string, RegExp][] = [
   ['GET|POST', /^\/pulls$/],
   ['GET', /^\/pulls\/\d+$/],
   ['GET', /^\/actions\/runs$/],
+  ['GET', /^\/actions\/workflows\/[^/]+\/runs$/],
   ['GET', /^\/actions\/runs\/\d+$/],
   ['GET', /^\/actions\/runs\/\d+\/artifacts$/],
   ['GET', /^\/actions\/artifacts\/\d+$/],
@@ -29,6 +30,9 @@ const implemented: [string, RegExp][] = [
   ['POST', /^\/pages\/deployments$/],
   ['GET', /^\/pages\/deployments\/\d+$/],
 ];
+
+/** The route table as text: part of the cache key of the OpenAPI subset, so a new route refreshes it. */
+export const routeTableText = implemented.map(([methods, pattern]) => `${methods} ${pattern.source}`).join('\n');
 
 /** Whether the simulation implements `method` on a path below the repository. */
 export function isImplementedRoute(method: string, repoPath: string): boolean {
