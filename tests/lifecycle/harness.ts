@@ -87,6 +87,8 @@ export class Lifecycle {
     const config = parse(readFileSync(join(template, 'mlops.config.yaml'), 'utf8')) as Record<string, any>;
     config.name = modelName;
     config.model = { ...config.model, hidden_units: [8], max_epochs: 4 };
+    // Four epochs keep the year short; such a model may trail the in-run logistic baseline.
+    config.gate = { ...config.gate, baseline: { enabled: true, max_regression: 0.1 } };
     config.deploy = { target: 'local', verify: { timeout_s: 60, interval_ms: 500 }, local: { runtime: 'container', host: '127.0.0.1', port } };
     writeFileSync(join(template, 'mlops.config.yaml'), stringify(config));
     const git = (...args: string[]) => execFileSync('git', args, { cwd: template, stdio: 'pipe' });
