@@ -160,10 +160,10 @@ describe.sequential('a year of events', () => {
   });
 
   test('the next data push after the rollback gets a version never used before, even with a crashing sweep leg', async () => {
-    await life.admin((store) => addFault(store, 'runner-crash', 1, 'Train slower'));
+    await life.admin((store) => addFault(store, 'runner-crash', 1, 'Train wider'));
     life.commitAndPush(data(6500), 'Data until July');
     const { runs } = await event(life, memory, 'data push after rollback, a leg crashes', () => life.deliver('retrain.yml', { name: 'push' }));
-    expect(runs[0]!.jobs.find((j) => j.name === 'Train slower')!.conclusion).toBe('failure');
+    expect(runs[0]!.jobs.find((j) => j.name === 'Train wider')!.conclusion).toBe('failure');
     expect(runs[0]!.jobs.find((j) => j.name === 'Release')!.conclusion).toBe('success');
     expect((await life.summary()).tags.map((t: { name: string }) => t.name)).toEqual(['v1.0.0', 'v1.1.0', 'v1.2.0']);
     expect(await life.servingVersion()).toBe('1.2.0');
