@@ -133,6 +133,9 @@ export async function pullRequestEvent(state: GitHubState, origin: string, pull:
   };
 }
 
+/** The fields of an event that only pushes and pull requests carry, for every other event. */
+const notPushOrPull = { headRef: null, baseRef: null, changedFiles: null, fork: false, commitMessage: null } as const;
+
 /** A workflow_dispatch event. */
 export function dispatchEvent(state: GitHubState, ref: string, sha: string, workflowPath: string, inputs: Record<string, unknown>, actor: string, serverUrl: string): RepositoryEvent {
   return {
@@ -142,11 +145,7 @@ export function dispatchEvent(state: GitHubState, ref: string, sha: string, work
     ref,
     sha,
     actor,
-    headRef: null,
-    baseRef: null,
-    changedFiles: null,
-    fork: false,
-    commitMessage: null,
+    ...notPushOrPull,
   };
 }
 
@@ -160,11 +159,7 @@ export function scheduleEvent(state: GitHubState, sha: string, cron: string, wor
     ref: `refs/heads/${state.repository.default_branch}`,
     sha,
     actor,
-    headRef: null,
-    baseRef: null,
-    changedFiles: null,
-    fork: false,
-    commitMessage: null,
+    ...notPushOrPull,
   };
 }
 
@@ -200,11 +195,7 @@ export function workflowRunEvent(state: GitHubState, run: StoredRun, defaultSha:
     ref: `refs/heads/${state.repository.default_branch}`,
     sha: defaultSha,
     actor: run.actor,
-    headRef: null,
-    baseRef: null,
-    changedFiles: null,
-    fork: false,
-    commitMessage: null,
+    ...notPushOrPull,
   };
 }
 
@@ -222,11 +213,7 @@ export function releaseEvent(state: GitHubState, release: StoredRelease, sha: st
     ref: `refs/tags/${release.tag_name}`,
     sha,
     actor,
-    headRef: null,
-    baseRef: null,
-    changedFiles: null,
-    fork: false,
-    commitMessage: null,
+    ...notPushOrPull,
   };
 }
 
