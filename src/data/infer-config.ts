@@ -8,7 +8,8 @@ import { readCsv } from './csv-source.js';
 import { proposeIdColumn } from './id-column.js';
 import { ColumnStats, decideColumn, defaultMissingValues, validationDefaults, type ColumnContext } from './infer-columns.js';
 import { measureDraft, type DraftMeasurement } from './infer-measure.js';
-import { chooseTargetTransform, defaultGate, inferTask, pickSlices } from './infer-task.js';
+import { pickSlices, reportedOnlyNote, sliceNeeds } from './infer-slices.js';
+import { chooseTargetTransform, defaultGate, inferTask } from './infer-task.js';
 import { decideDecimalMark, type DecimalDecision } from './number-format.js';
 import { findDuplicateColumns, listNames, missingValuesOf } from './row-schema.js';
 
@@ -283,9 +284,10 @@ export async function inferConfig(options: InferConfigOptions): Promise<Inferred
     task.target_transform = transform;
     taskReason = `${taskReason} ${why}`;
   }
-  const { slices, reason: sliceReason } = pickSlices(features);
-  const { gate, reason: gateReason } = defaultGate(task, targetStats, measured?.targetStd ?? 0);
+  const { gate, reason: taskGateReason } = defaultGate(task, targetStats, measured?.targetStd ?? 0);
   const { split, timeReason } = splitSection(features);
+  const { slices, reason: sliceReason, reportedOnly } = pickSlices(features, measured?.sliceCounts, sliceNeeds(gate, split.test_fraction));
+  const gateReason = `${taskGateReason}${reportedOnlyNote(reportedOnly)}`;
   const config: MlopsConfigInput = {
     version: base.version,
     name: base.name,

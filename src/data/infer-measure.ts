@@ -2,6 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { configSchema, type MlopsConfig, type MlopsConfigInput } from '../config/schema.js';
 import type { DataIssue } from '../core/errors.js';
 import { silentLogger } from '../core/logger.js';
+import { sliceCandidates, type SliceCounts } from './infer-slices.js';
 import { Moments } from './infer-task.js';
 import { scanDataset } from './validate.js';
 
@@ -21,6 +22,8 @@ export interface DraftMeasurement {
   targetStd: number;
   /** The regression target's minimum and skewness, read in its number format (null for classification). */
   targetShape: { min: number; skewness: number } | null;
+  /** Rows per value of each slice candidate (binary: per class, [negatives, positives]), over the valid rows. */
+  sliceCounts: SliceCounts;
   /** Feature → why the leakage check suspects it (its evidence), for suspected features. */
   leakage: Map<string, string>;
   /** Errors validation would report with this config (first ones listed, all counted). */
@@ -38,11 +41,20 @@ export async function measureDraft(draft: MlopsConfigInput, dataPath: string, co
   const ranges = numeric.map(() => ({ min: Infinity, max: -Infinity, integer: true }));
   const regression = config.task.type === 'regression';
   const moments = new Moments();
+  const positive = config.task.type === 'binary' ? config.task.positive_label : null;
+  const candidates = sliceCandidates(draft.features).map((f) => ({ name: f.name, slot: config.features.findIndex((c) => c.name === f.name), values: new Map<string, number[]>() }));
   const scan = await scanDataset(
     { config: loaded, dataPath, logger: silentLogger },
     {
       onValidRow: (row) => {
         if (regression) moments.add(row.targetNumber);
+        for (const candidate of candidates) {
+          const value = row.texts[candidate.slot];
+          if (value === null || value === undefined) continue;
+          let counts = candidate.values.get(value);
+          if (!counts) candidate.values.set(value, (counts = positive === null ? [0] : [0, 0]));
+          counts[positive !== null && row.targetText === positive ? 1 : 0]!++;
+        }
         for (let i = 0; i < numeric.length; i++) {
           const value = row.numbers[numeric[i]!.slot]!;
           if (Number.isNaN(value)) continue;
@@ -62,5 +74,6 @@ export async function measureDraft(draft: MlopsConfigInput, dataPath: string, co
   const target = report.profile?.target;
   const leakage = new Map(scan.leakage.map((verdict) => [verdict.evidence.feature, verdict.reasons.join('; ')]));
   const errors = report.issues.filter((issue) => issue.severity === 'error');
-  return { numbers, targetStd: target?.type === 'numeric' ? (target.std ?? 0) : 0, targetShape: regression ? { min: moments.min, skewness: moments.skewness } : null, leakage, errors, errorCount: report.error_count, validRows: report.valid_rows };
+  const sliceCounts = new Map(candidates.map((c) => [c.name, c.values]));
+  return { numbers, sliceCounts, targetStd: target?.type === 'numeric' ? (target.std ?? 0) : 0, targetShape: regression ? { min: moments.min, skewness: moments.skewness } : null, leakage, errors, errorCount: report.error_count, validRows: report.valid_rows };
 }

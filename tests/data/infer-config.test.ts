@@ -7,7 +7,8 @@ import { renderConfigYaml } from '../../src/config/config-yaml.js';
 import { nameSaysIdentifier } from '../../src/data/id-column.js';
 import { ColumnStats } from '../../src/data/infer-columns.js';
 import { dataPathForConfig, inferConfig, modelNameFor, sniffDelimiter, type InferredConfig } from '../../src/data/infer-config.js';
-import { chooseTargetTransform, inferTask, Moments, pickSlices, roundSignificant } from '../../src/data/infer-task.js';
+import { pickSlices } from '../../src/data/infer-slices.js';
+import { chooseTargetTransform, inferTask, Moments, roundSignificant } from '../../src/data/infer-task.js';
 import { loadConfig, parseConfigText } from '../../src/config/load.js';
 import { modelSchema, type FeatureSpec, type TaskType } from '../../src/config/schema.js';
 import { ConfigError, DataError } from '../../src/core/errors.js';
@@ -118,6 +119,8 @@ describe('inferConfig on awkward files', () => {
     expect((config.features.find((f) => f.name === 'Sex') as Extract<FeatureSpec, { type: 'categorical' }>).vocabulary.sort()).toEqual(['FEMALE', 'MALE']);
     expect(config.features.find((f) => f.name === 'Année')).toBeUndefined();
     expect(config.slices).toEqual(['Island', 'Sex']);
+    // macro-F1 and log loss against the champion: log loss shows worse probabilities that move few argmax decisions.
+    expect(config.gate).toMatchObject({ primary_metric: 'macro_f1', overall: { macro_f1: { max_regression: 0.02 }, log_loss: { max_regression: 0.02 } }, per_slice: { macro_f1: { max_regression: 0.05 } } });
     expect(yaml).toContain('- Individual ID # identifier');
     expect(loaded.config.features.map((f) => f.name)).toEqual(config.features.map((f) => f.name));
     expect(report.passed).toBe(true);
