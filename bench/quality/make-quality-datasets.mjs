@@ -1,6 +1,10 @@
 // Writes the generated datasets of the quality benchmark (bench/quality-bench.ts), one per task
 // shape beside the default binary dataset. Deterministic (mulberry32 with fixed seeds): running it
 // again rewrites the same bytes.  node bench/quality/make-quality-datasets.mjs
+//
+// The gate benchmark (bench/gate-bench.ts) imports the table functions for an independent holdout:
+// the rows after the committed ones in the same seeded stream (same coefficients, new draws), so a
+// candidate's true drop is measured on many rows no model trained or was tested on.
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +24,12 @@ function mulberry32(seed) {
 const normal = (random) => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 const pick = (random, values) => values[Math.floor(random() * values.length)];
 const csvCell = (value) => (typeof value === 'string' && /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : String(value));
-const write = (name, header, rows) => writeFileSync(join(here, name), `${[header, ...rows].map((row) => row.map(csvCell).join(',')).join('\n')}\n`);
+/** A table as CSV text: the header, then one line per row. */
+export const toCsv = (header, rows) => `${[header, ...rows].map((row) => row.map(csvCell).join(',')).join('\n')}\n`;
+const write = (name, table) => writeFileSync(join(here, name), toCsv(table.header, table.rows));
+
+/** Rows in the committed files; rows after these in the same streams are the gate benchmark's holdout. */
+export const committedRows = { 'house-prices.csv': 1460, 'land-cover.csv': 4000 };
 
 /**
  * House prices (regression, skewed positive target), shaped like the Ames/Kaggle house-price table:
@@ -28,7 +37,7 @@ const write = (name, header, rows) => writeFileSync(join(here, name), `${[header
  * and a log-normal sale price: log(price) is linear in most features, with an interaction
  * (quality × living area) and a saturation (age) that a linear model on the raw scale misses.
  */
-function housePrices() {
+export function housePrices(count = committedRows['house-prices.csv']) {
   const random = mulberry32(1460);
   const numericNames = Array.from({ length: 36 }, (_, i) => `num_${String(i + 1).padStart(2, '0')}`);
   const categoricalNames = Array.from({ length: 37 }, (_, i) => `cat_${String(i + 1).padStart(2, '0')}`);
@@ -45,7 +54,7 @@ function housePrices() {
   levels[0] = neighborhoods;
   levelEffects[0] = [-0.1, 0.05, -0.2, -0.15, 0.15, 0.08, 0.35, -0.12, 0.02];
   const rows = [];
-  for (let r = 0; r < 1460; r++) {
+  for (let r = 0; r < count; r++) {
     const area = Math.round(Math.exp(7.25 + 0.33 * normal(random)));
     const quality = Math.min(10, Math.max(1, Math.round(6 + 1.4 * normal(random))));
     const year = Math.round(Math.min(2010, Math.max(1872, 1971 + 30 * normal(random))));
@@ -60,7 +69,7 @@ function housePrices() {
     const cells = [...numeric.map((v, i) => (i >= 30 && random() < 0.03 ? '' : v)), ...categorical, Math.round(Math.exp(logPrice))];
     rows.push(cells);
   }
-  write('house-prices.csv', [...numericNames, ...categoricalNames, 'sale_price'], rows);
+  return { header: [...numericNames, ...categoricalNames, 'sale_price'], rows };
 }
 
 /**
@@ -68,7 +77,7 @@ function housePrices() {
  * from a softmax over linear scores plus two nonlinear terms (a ring in two measurements, a
  * threshold interaction), with label noise.
  */
-function landCover() {
+export function landCover(count = committedRows['land-cover.csv']) {
   const random = mulberry32(4000);
   const classes = ['forest', 'grassland', 'wetland', 'urban'];
   const soils = ['clay', 'loam', 'sand', 'peat', 'rock'];
@@ -76,7 +85,7 @@ function landCover() {
   const w = classes.map(() => Array.from({ length: 8 }, () => normal(random)));
   const soilEffect = classes.map(() => soils.map(() => normal(random) * 0.8));
   const rows = [];
-  for (let r = 0; r < 4000; r++) {
+  for (let r = 0; r < count; r++) {
     const x = Array.from({ length: 8 }, () => Math.round(normal(random) * 1000) / 1000);
     const soil = pick(random, soils);
     const aspect = pick(random, aspects);
@@ -98,8 +107,10 @@ function landCover() {
     while (u > p[label] && label < classes.length - 1) u -= p[label++];
     rows.push([...x, soil, aspect, classes[label]]);
   }
-  write('land-cover.csv', [...Array.from({ length: 8 }, (_, i) => `band_${i + 1}`), 'soil', 'aspect', 'cover'], rows);
+  return { header: [...Array.from({ length: 8 }, (_, i) => `band_${i + 1}`), 'soil', 'aspect', 'cover'], rows };
 }
 
-housePrices();
-landCover();
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  write('house-prices.csv', housePrices());
+  write('land-cover.csv', landCover());
+}
