@@ -6,7 +6,7 @@ import { parseDocument } from 'yaml';
 import { renderConfigYaml } from '../../src/config/config-yaml.js';
 import { nameSaysIdentifier } from '../../src/data/id-column.js';
 import { ColumnStats } from '../../src/data/infer-columns.js';
-import { dataPathForConfig, inferConfig, modelNameFor, sniffDelimiter, type InferredConfig } from '../../src/data/infer-config.js';
+import { dataPathForConfig, inferConfig, modelForRows, modelNameFor, smallRegressionRows, sniffDelimiter, type InferredConfig } from '../../src/data/infer-config.js';
 import { pickSlices } from '../../src/data/infer-slices.js';
 import { chooseTargetTransform, inferTask, Moments, roundSignificant } from '../../src/data/infer-task.js';
 import { loadConfig, parseConfigText } from '../../src/config/load.js';
@@ -137,8 +137,8 @@ describe('inferConfig on awkward files', () => {
     const mean = prices.reduce((a, b) => a + b, 0) / prices.length;
     const std = Math.sqrt(prices.reduce((a, b) => a + (b - mean) ** 2, 0) / prices.length);
     expect(config.gate).toMatchObject({ primary_metric: 'rmse', overall: { r2: { min: 0 }, rmse: { max_regression: roundSignificant(0.05 * std) } }, comparison: 'paired', min_slice_class_rows: 20 });
-    // 200 rows: batches of 8 (about 17 steps an epoch on 140 training rows) and more patience.
-    expect(config.model).toMatchObject({ batch_size: 8, early_stopping: { patience: 20 } });
+    // 200 rows: batches of 8 (about 17 steps an epoch on 140 training rows) and more patience; a small regression table gets the linear model.
+    expect(config.model).toMatchObject({ kind: 'linear', batch_size: 8, early_stopping: { patience: 20 } });
     expect(config.slices).toEqual(['neighborhood', 'garage']);
     expect(report.passed).toBe(true);
   });
@@ -314,6 +314,15 @@ describe('inference rules', () => {
     { value: 0, rounded: 0 },
   ])('roundSignificant($value) = $rounded', ({ value, rounded }) => {
     expect(roundSignificant(value)).toBe(rounded);
+  });
+
+  test('the model kind by rows: linear for regression under smallRegressionRows, the default network otherwise', () => {
+    const network = modelSchema.parse({}).kind;
+    expect(modelForRows(1460, 'regression').kind).toBe('linear');
+    expect(modelForRows(smallRegressionRows - 1, 'regression').kind).toBe('linear');
+    expect(modelForRows(smallRegressionRows, 'regression').kind).toBe(network);
+    expect(modelForRows(1460, 'multiclass').kind).toBe(network);
+    expect(modelForRows(200, 'binary').kind).toBe(network);
   });
 
   test('slices prefer segment-like names, then column order, at most 2', () => {
