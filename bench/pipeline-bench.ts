@@ -160,6 +160,8 @@ interface PipelineRun {
   trainRows: number;
   auc: number | null;
   encodedLeftOver: boolean;
+  /** false when the gate rejected the candidate (register did not run). */
+  gatePassed: boolean;
 }
 
 /** A fresh project on a generated copy of `rows` rows, trained for exactly `epochs` epochs. */
@@ -168,11 +170,20 @@ async function scaleProject(rows: number, epochs: number, streaming: 'auto' | 'n
   mkdirSync(join(project, 'data'));
   const file = await generatedCopy(rows);
   execFileSync('ln', ['-s', file, join(project, 'data/telco-churn.csv')]);
-  const config = parse(readFileSync(configPath, 'utf8')) as { model: { early_stopping: Record<string, unknown> } & Record<string, unknown>; training?: Record<string, unknown>; gate?: unknown };
+  const config = parse(readFileSync(configPath, 'utf8')) as { model: { early_stopping: Record<string, unknown> } & Record<string, unknown>; training?: Record<string, unknown>; gate: unknown };
   // A fixed epoch count: early stopping never fires, so every size does the same work per row.
   config.model = { ...config.model, max_epochs: epochs, early_stopping: { ...config.model.early_stopping, patience: epochs + 1 } };
   config.training = { ...config.training, streaming };
-  if (scaleResamples !== undefined) config.gate = { ...(config.gate as object), bootstrap: { ...(config.gate as { bootstrap?: object }).bootstrap, resamples: scaleResamples } };
+  // The sweep measures what the pipeline costs, not what 2 epochs over a file that repeats 7,043 rows
+  // learn (its test AUC drops as the repeats grow): the gate computes every comparison as usual but
+  // its floors never reject, so every size runs register too and does the same work.
+  const gate = config.gate as { overall: Record<string, object>; baseline?: object; bootstrap?: object };
+  config.gate = {
+    ...gate,
+    overall: { ...gate.overall, auc: { ...gate.overall['auc'], min: 0 } },
+    baseline: { ...gate.baseline, max_regression: 1 },
+    ...(scaleResamples !== undefined ? { bootstrap: { ...gate.bootstrap, resamples: scaleResamples } } : {}),
+  };
   writeFileSync(join(project, 'mlops.config.yaml'), stringify(config));
   writeFileSync(join(project, '.gitignore'), '.mlops/\n');
   return project;
@@ -197,6 +208,7 @@ async function benchScale(): Promise<void> {
       streamed: results.every((r) => r.streamed),
       auc: median(results.map((r) => r.auc ?? Number.NaN)),
       leftOver: results.some((r) => r.encodedLeftOver),
+      registered: results.every((r) => r.gatePassed),
     };
   };
   const smallest = sizes[0]!;
@@ -215,7 +227,7 @@ async function benchScale(): Promise<void> {
   const resamples = scaleResamples === undefined ? 'the config\'s bootstrap resamples' : `${scaleResamples} bootstrap resamples`;
   console.log(`\n## Scale: the whole pipeline, ${scaleEpochs} epochs, ${resamples}, ${scaleRounds} round(s) per size (medians; peak RSS of the pipeline process)\n`);
   printTable(
-    ['rows', 'training', 'seconds', 's per 1M rows', 'time ratio', 'peak RSS', 'RSS ratio', 'train samples/s', 'test AUC'],
+    ['rows', 'training', 'seconds', 's per 1M rows', 'time ratio', 'peak RSS', 'RSS ratio', 'train samples/s', 'test AUC', 'registered'],
     [inMemory, ...measured].map((m, i) => [
       m.rows.toLocaleString('en-US'),
       i === 0 ? 'in memory' : m.streamed ? 'streamed' : 'in memory',
@@ -226,6 +238,7 @@ async function benchScale(): Promise<void> {
       `×${(m.rssMb / base.rssMb).toFixed(2)}`,
       Math.round(m.samplesPerSecond).toLocaleString('en-US'),
       m.auc.toFixed(4),
+      m.registered ? 'yes' : 'no (gate)',
     ]),
   );
   // Throughput of the two data paths on the same rows, alternating in fresh processes so that a

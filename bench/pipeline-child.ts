@@ -17,7 +17,8 @@ const code = await runCli(['pipeline', '--quiet', '--work-dir', '.mlops/bench-ru
   cwd: project,
 });
 const ms = performance.now() - started;
-if (code !== 0) throw new Error(`mlops pipeline exited ${code}`);
+// 4: the gate rejected the candidate after evaluating it (everything but register ran).
+if (code !== 0 && code !== 4) throw new Error(`mlops pipeline exited ${code}`);
 const work = join(project, '.mlops/bench-run');
 const training = JSON.parse(readFileSync(join(work, 'training.json'), 'utf8')) as { samples_per_second: number; streamed?: boolean; split: { train: number } };
 const metrics = JSON.parse(readFileSync(join(work, 'metrics.json'), 'utf8')) as { overall: { metrics: Record<string, number> } };
@@ -31,5 +32,6 @@ console.log(
     trainRows: training.split.train,
     auc: metrics.overall.metrics['auc'] ?? null,
     encodedLeftOver: leftovers.length > 0,
+    gatePassed: code === 0,
   }),
 );

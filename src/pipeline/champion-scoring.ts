@@ -157,9 +157,57 @@ function championTargetColumn(content: Record<string, unknown>): string | null {
   return typeof target === 'string' ? target : null;
 }
 
+/** The champion loaded for scoring chunk after chunk of test rows (see {@link openChampionScorer}). */
+export interface ChampionScorer {
+  /** Its raw outputs (Float32, its own representation) for the rows; null once it cannot be scored (see `problem`). */
+  score(rows: readonly DatasetRow[]): Float32Array | null;
+  /** Why it could not be scored, naming the column or line; undefined while it can. */
+  readonly problem: string | undefined;
+  /** Frees the network. */
+  dispose(): void;
+}
+
 /**
- * Scores the champion on the test rows through its own preprocessing. Never throws for a champion
- * that cannot be scored: the note says why, naming the column or line.
+ * Loads the champion to score test rows through its own preprocessing, chunk by chunk, so the rows
+ * are never held together. Never throws for a champion that cannot be scored: `problem` says why
+ * (a note for the verdict, as in {@link scoreChampion}).
+ */
+export async function openChampionScorer(version: string, champion: { dir: string; plan: ChampionPlan }, file: string): Promise<ChampionScorer> {
+  let model: Awaited<ReturnType<typeof loadModel>> | null = null;
+  let problem: string | undefined;
+  try {
+    model = await loadModel(champion.dir);
+  } catch (error) {
+    problem = `Champion ${version} could not be loaded: ${describeError(error)}.`;
+  }
+  return {
+    get problem() {
+      return problem;
+    },
+    score(rows) {
+      if (problem !== undefined || model === null) return null;
+      const records = championFeatureRecords(champion.plan, rows, { file, absentColumns: [] });
+      if (!Array.isArray(records)) {
+        problem = `Champion ${version} cannot be scored on this data: ${records.problem}.`;
+        return null;
+      }
+      try {
+        return predictRows(model.network, model.spec, records);
+      } catch (error) {
+        problem = `Champion ${version} could not be scored: ${describeError(error)}.`;
+        return null;
+      }
+    },
+    dispose() {
+      model?.network.dispose();
+      model = null;
+    },
+  };
+}
+
+/**
+ * Scores the champion on test rows held in memory through its own preprocessing. Never throws for
+ * a champion that cannot be scored: the note says why, naming the column or line.
  */
 export async function scoreChampion(
   version: string,
@@ -168,20 +216,14 @@ export async function scoreChampion(
   data: { file: string; absentColumns: readonly string[] },
   classCount: number,
 ): Promise<{ predictions: Float64Array; note?: undefined } | { predictions: null; note: string }> {
-  const records = championFeatureRecords(champion.plan, test, data);
-  if (!Array.isArray(records)) return { predictions: null, note: `Champion ${version} cannot be scored on this data: ${records.problem}.` };
-  let model: Awaited<ReturnType<typeof loadModel>>;
+  const absent = championFeatureRecords(champion.plan, [], data);
+  if (!Array.isArray(absent)) return { predictions: null, note: `Champion ${version} cannot be scored on this data: ${absent.problem}.` };
+  const scorer = await openChampionScorer(version, champion, data.file);
   try {
-    model = await loadModel(champion.dir);
-  } catch (error) {
-    return { predictions: null, note: `Champion ${version} could not be loaded: ${describeError(error)}.` };
-  }
-  try {
-    return { predictions: alignChampionOutputs(champion.plan, predictRows(model.network, model.spec, records), classCount) };
-  } catch (error) {
-    return { predictions: null, note: `Champion ${version} could not be scored: ${describeError(error)}.` };
+    const predictions = scorer.score(test);
+    return predictions ? { predictions: alignChampionOutputs(champion.plan, predictions, classCount) } : { predictions: null, note: scorer.problem! };
   } finally {
-    model.network.dispose();
+    scorer.dispose();
   }
 }
 

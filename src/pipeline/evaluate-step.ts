@@ -1,24 +1,23 @@
 import { registryPath } from '../config/paths.js';
 import { writeFileAtomic } from '../core/atomic-fs.js';
-import { GateRejectedError } from '../core/errors.js';
-import type { DatasetRow } from '../data/load-dataset.js';
+import { describeError, GateRejectedError } from '../core/errors.js';
 import { evaluateCandidate } from '../evaluation/evaluate-candidate.js';
 import { evaluateGate } from '../evaluation/gate.js';
 import { renderGateMarkdown } from '../evaluation/gate-markdown.js';
 import type { GateVerdict, TestComparison } from '../evaluation/report-schema.js';
 import { selectBackend } from '../model/backend.js';
+import { baselineTaskOf, fitBaselines, type Baselines } from '../model/baseline/baseline.js';
 import { loadModel } from '../model/model-io.js';
-import { predictRows } from '../model/predict.js';
 import { outputWidth, type PreprocessingSpec } from '../model/preprocessing.js';
-import type { MlopsConfig } from '../config/schema.js';
 import { ModelRegistry } from '../registry/registry.js';
-import { applyUnscorableChampionPolicy, findChampion, scoreChampion } from './champion-scoring.js';
-import { loadSplitDataset } from './dataset-split.js';
+import { BaselineSample } from './baseline-sample.js';
+import { alignChampionOutputs, applyUnscorableChampionPolicy, championFeatureRecords, findChampion, openChampionScorer, type ChampionScorer } from './champion-scoring.js';
+import { splitRowsFor } from './dataset-split.js';
 import { recordExperiment } from './experiments.js';
-import { comparableTestRows, minComparableRows } from './fair-comparison.js';
+import { championTrainingRows, comparableTestRows, minComparableRows, type ComparableTest } from './fair-comparison.js';
 import { readCurrentRun, readCurrentTraining } from './freshness.js';
 import type { StepContext } from './step-context.js';
-import { fitInRunBaselines, testRowsInput } from './test-rows.js';
+import { GrowingArray, scoredInput, selectScored, TestScoreCollector, type ScoredTest } from './test-scores.js';
 
 /**
  * evaluate: scores the candidate, the champion (through its own preprocessing) and the in-run
@@ -26,6 +25,11 @@ import { fitInRunBaselines, testRowsInput } from './test-rows.js';
  * comparison) — compares them pairwise and applies the gate. Writes metrics.json (the candidate on
  * every test row, with the baselines), champion-metrics.json, gate.json and gate.md; a rejection
  * is recorded as an experiment and thrown as GateRejectedError after everything is written.
+ *
+ * Memory stays flat as rows grow: two passes over the data (dataset-split.ts `splitRowsFor`) keep
+ * no rows. The first samples the training rows the baselines are fitted on (baseline-sample.ts)
+ * and marks, one byte per test row, the rows the champion trained on; the second scores every
+ * model chunk by chunk, keeping typed arrays of predictions (test-scores.ts).
  */
 export async function evaluateStep(ctx: StepContext): Promise<GateVerdict> {
   const { loaded, workspace, logger } = ctx;
@@ -33,55 +37,69 @@ export async function evaluateStep(ctx: StepContext): Promise<GateVerdict> {
   const run = await readCurrentRun(ctx);
   await readCurrentTraining(ctx, run);
   const registry = await ModelRegistry.open(registryPath(loaded));
-  // The champion's own feature list decides which raw columns the data pass keeps.
+  // The champion's own feature list decides which raw columns the data passes keep.
   const found = await findChampion(registry, config);
-  const { dataset, split } = await loadSplitDataset(ctx, { extraColumns: found.champion?.plan.raw.map((feature) => feature.name) });
-  const test = split.test.map((i) => dataset.rows[i]!);
-  const train = split.train.map((i) => dataset.rows[i]!);
+  const trainedOn = await championTrainingRows(registry);
+  const source = await splitRowsFor(ctx, run.data_sha256, { extraColumns: found.champion?.plan.raw.map((feature) => feature.name) });
   await selectBackend(config.model.backend, logger);
-  // Fair comparison: both models are gated only on test rows the champion did not train on.
-  const fair = await comparableTestRows({ registry, loaded, dataset, test });
-  const comparable = fair.rows.length >= minComparableRows;
-  const gated = comparable && fair.comparison.excluded_rows > 0 ? fair.rows : test;
   const candidateModel = await loadModel(workspace.path('modelDir'));
   const spec = candidateModel.spec;
-  let candidateOn: (rows: readonly DatasetRow[]) => Float32Array;
-  let gatedPredictions: Float32Array;
-  let testPredictions: Float32Array;
+  const outputs = outputWidth(spec);
+  let scorer: ChampionScorer | null = null;
+  let championNote = found.note;
+  let fair: ComparableTest;
+  let baselines: Baselines | { problem: string };
+  let scored: ScoredTest;
   try {
-    candidateOn = (rows) => predictRows(candidateModel.network, spec, rows.map((row) => row.features));
-    testPredictions = candidateOn(test);
-    gatedPredictions = gated === test ? testPredictions : candidateOn(gated);
+    // Pass 1: the baselines' training sample, and which test rows the champion trained on.
+    const sample = new BaselineSample(spec, config.model.seed);
+    const lines = new GrowingArray(Float64Array);
+    const marks = new GrowingArray(Uint8Array);
+    const first = await source.forEach((row, split) => {
+      if (split === 'train') sample.add(row);
+      else if (split === 'test') {
+        lines.push(row.line);
+        marks.push(trainedOn.kind === 'keys' && trainedOn.set.has(row.key) ? 1 : 0);
+      }
+    });
+    fair = await comparableTestRows({ trainedOn, loaded, rowKey: first.rowKey, lines: lines.finish(), marks: marks.finish() });
+    baselines = fitSampledBaselines(spec, sample);
+    if (sample.seen > sample.capacity) logger.info(`Gate: the in-run baselines were fitted on a seeded sample of ${sample.capacity.toLocaleString('en-US')} of the ${sample.seen.toLocaleString('en-US')} training rows.`);
+    if (found.champion && found.version) {
+      const absent = championFeatureRecords(found.champion.plan, [], { file: first.file, absentColumns: first.absentColumns });
+      if (fair.comparison.comparable_rows < minComparableRows) {
+        championNote = `Champion ${found.version} cannot be compared: the comparison has only ${fair.comparison.note}, fewer than ${minComparableRows}.`;
+      } else if (!Array.isArray(absent)) championNote = `Champion ${found.version} cannot be scored on this data: ${absent.problem}.`;
+      else scorer = await openChampionScorer(found.version, found.champion, first.file);
+    }
+    // Pass 2: every model on every test row, chunk by chunk.
+    const collector = new TestScoreCollector(config, spec, candidateModel.network, 'problem' in baselines ? null : baselines, scorer, fair.excluded);
+    await source.forEach((row, split) => {
+      if (split === 'test') collector.add(row);
+    });
+    scored = collector.finish();
+    if (scorer?.problem) championNote = scorer.problem;
   } finally {
     candidateModel.network.dispose();
+    scorer?.dispose();
   }
-  const baselines = fitInRunBaselines(spec, train, gated);
-  if (!Array.isArray(baselines)) logger.warn(`Gate: ${baselines.problem}.`);
-
+  if ('problem' in baselines) logger.warn(`Gate: ${baselines.problem}.`);
+  const comparable = fair.comparison.comparable_rows >= minComparableRows;
+  const excluded = comparable ? scored.excluded : null;
+  const gated = selectScored(scored, excluded ? (row) => excluded[row] === 0 : null, outputs);
   const championVersion = found.version;
-  let championNote = found.note;
-  let championPredictions: Float64Array | null = null;
-  if (found.champion && championVersion) {
-    if (!comparable) championNote = `Champion ${championVersion} cannot be compared: the comparison has only ${fair.comparison.note}, fewer than ${minComparableRows}.`;
-    else {
-      const scored = await scoreChampion(championVersion, found.champion, gated, dataset, outputWidth(spec));
-      championPredictions = scored.predictions;
-      championNote = scored.note;
-    }
-  }
+  const championPredictions = scored.champion && found.champion ? alignChampionOutputs(found.champion.plan, gated.champion!, outputs) : null;
   if (championNote) logger.warn(championNote);
   if (fair.comparison.basis === 'unverified') logger.warn(`Gate compared on ${fair.comparison.note}.`);
   else if (fair.comparison.excluded_rows > 0) logger.info(`Gate compared on ${fair.comparison.note}.`);
-  const evaluation = evaluateCandidate({
-    ...testRowsInput(config, spec, gated),
-    gate: config.gate,
-    candidate: gatedPredictions,
-    champion: championPredictions,
-    baselines: Array.isArray(baselines) ? baselines : [],
-  });
-  const candidate = gated === test ? evaluation.candidate : candidateOnAllTestRows(config, spec, train, test, testPredictions);
+  const evaluation = evaluateCandidate({ ...scoredInput(spec, gated), gate: config.gate, candidate: gated.candidate, champion: championPredictions, baselines: gated.baselines });
+  const candidate =
+    gated === scored
+      ? evaluation.candidate
+      : evaluateCandidate({ ...scoredInput(spec, scored), gate: config.gate, candidate: scored.candidate, champion: null, baselines: scored.baselines }).candidate;
   await workspace.write('metrics', candidate);
   if (evaluation.champion) await workspace.write('championMetrics', evaluation.champion);
+  const baselineNote = 'problem' in baselines ? baselines.problem : undefined;
   const gateVerdict = evaluateGate({
     gate: config.gate,
     task: config.task.type,
@@ -90,7 +108,7 @@ export async function evaluateStep(ctx: StepContext): Promise<GateVerdict> {
     champion: evaluation.champion && championVersion ? { version: championVersion, report: evaluation.champion } : null,
     championNote,
     comparisons: evaluation.comparisons,
-    baselineNote: Array.isArray(baselines) ? undefined : baselines.problem,
+    baselineNote,
   });
   const verdict = withComparison(applyUnscorableChampionPolicy(gateVerdict, { note: championNote, championVersion }, config.gate.on_unscorable_champion), fair.comparison);
   await workspace.write('gate', verdict);
@@ -103,10 +121,14 @@ export async function evaluateStep(ctx: StepContext): Promise<GateVerdict> {
   return verdict;
 }
 
-/** metrics.json when the gate compared on fewer rows: the candidate and its baselines on every test row. */
-function candidateOnAllTestRows(config: MlopsConfig, spec: PreprocessingSpec, train: readonly DatasetRow[], test: readonly DatasetRow[], predictions: Float32Array) {
-  const baselines = fitInRunBaselines(spec, train, test);
-  return evaluateCandidate({ ...testRowsInput(config, spec, test), gate: config.gate, candidate: predictions, champion: null, baselines: Array.isArray(baselines) ? baselines : [] }).candidate;
+/** The in-run baselines fitted on the sampled training rows, or why they could not be (the gate then skips the baseline check). */
+function fitSampledBaselines(spec: PreprocessingSpec, sample: BaselineSample): Baselines | { problem: string } {
+  try {
+    const { x, y } = sample.finish();
+    return fitBaselines(baselineTaskOf(spec), x, y, spec.input_width);
+  } catch (error) {
+    return { problem: `the in-run baseline could not be fitted: ${describeError(error)}` };
+  }
 }
 
 /** The verdict with the rows it compared on; the summary says so when rows were left out. */

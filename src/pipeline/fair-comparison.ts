@@ -4,8 +4,8 @@ import type { LoadedConfig } from '../config/load.js';
 import { writeFileAtomic } from '../core/atomic-fs.js';
 import { describeError } from '../core/errors.js';
 import { sha256 } from '../core/hash.js';
-import { comparableRows, sameKeyColumns } from '../data/comparable-rows.js';
-import { readRowKeys, type DatasetRow, type LoadedDataset } from '../data/load-dataset.js';
+import { sameKeyColumns } from '../data/comparable-rows.js';
+import { readRowKeys, type LoadedDataset } from '../data/load-dataset.js';
 import { RowKeySet, RowKeySetBuilder } from '../data/row-key-set.js';
 import type { TestComparison } from '../evaluation/report-schema.js';
 import { modelFiles } from '../model/model-io.js';
@@ -54,12 +54,6 @@ async function readTrainingKeys(dir: string, keys: LineageTrainingKeys): Promise
   }
 }
 
-/** The test rows the gate compares on, and what the verdict says about them. */
-export interface ComparableTest {
-  rows: DatasetRow[];
-  comparison: TestComparison;
-}
-
 /** Fewest comparable test rows for a comparison with the champion to mean anything. */
 export const minComparableRows = 10;
 
@@ -67,45 +61,78 @@ function plural(n: number, noun: string): string {
   return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
 }
 
+const caveat = 'which may include rows it trained on if rows moved between splits since (data or columns changed)';
+
 /**
- * Leaves the champion's training rows out of the test rows. Each test row's key is computed with
- * the champion's key columns (the current keys when they are the same columns; one more pass over
- * the file otherwise). A champion without a key set (registered before it was recorded), with one
- * that cannot be read, or whose key columns are gone from the file, is compared on every test row,
- * and the comparison says so.
+ * What the registry knows of the rows the champion trained on: its key set and the columns its
+ * keys were computed over; or, when every test row must be compared (no champion, none recorded,
+ * a set that cannot be read), the basis and the note's reason.
  */
-export async function comparableTestRows(inputs: {
-  registry: ModelRegistry;
-  loaded: LoadedConfig;
-  dataset: LoadedDataset;
-  test: readonly DatasetRow[];
-}): Promise<ComparableTest> {
-  const { registry, dataset, test } = inputs;
-  const all = (note: string, basis: TestComparison['basis'] = 'unverified'): ComparableTest => ({
-    rows: [...test],
-    comparison: { basis, test_rows: test.length, comparable_rows: test.length, excluded_rows: 0, note },
-  });
+export type ChampionTrainingRows =
+  | { kind: 'keys'; version: string; set: RowKeySet; keyColumns: string[] }
+  | { kind: 'all'; basis: TestComparison['basis']; reason: string };
+
+/** Reads the champion's training key set, checked against its lineage (see {@link ChampionTrainingRows}). */
+export async function championTrainingRows(registry: ModelRegistry): Promise<ChampionTrainingRows> {
   const champion = await registry.champion();
-  if (!champion) return all(`all ${plural(test.length, 'test row')} (no champion)`, 'no_champion');
+  if (!champion) return { kind: 'all', basis: 'no_champion', reason: ' (no champion)' };
   const version = champion.version;
   const lineage = await registry.lineage(version).catch(() => null);
   const keys = lineage?.dataset.training_keys;
-  const caveat = 'which may include rows it trained on if rows moved between splits since (data or columns changed)';
-  if (!keys) return all(`all ${plural(test.length, 'test row')}: champion ${version} has no record of the rows it trained on (registered before they were recorded), ${caveat}`);
+  if (!keys) return { kind: 'all', basis: 'unverified', reason: `: champion ${version} has no record of the rows it trained on (registered before they were recorded), ${caveat}` };
   const set = await readTrainingKeys(registry.versionDir(version), keys);
-  if (typeof set === 'string') return all(`all ${plural(test.length, 'test row')}: champion ${version}'s training rows cannot be identified: ${set}; ${caveat}`);
-  let keyOf: (row: DatasetRow) => string;
-  if (sameKeyColumns(keys.key_columns, dataset.rowKey.columns)) keyOf = (row) => row.key;
-  else {
-    const byLine = await readRowKeys({ config: inputs.loaded }, keys.key_columns, new Set(test.map((row) => row.line)));
-    if (typeof byLine === 'string') return all(`all ${plural(test.length, 'test row')}: champion ${version}'s training rows cannot be identified: ${byLine}; ${caveat}`);
-    keyOf = (row) => byLine.get(row.line)!;
+  if (typeof set === 'string') return { kind: 'all', basis: 'unverified', reason: `: champion ${version}'s training rows cannot be identified: ${set}; ${caveat}` };
+  return { kind: 'keys', version, set, keyColumns: keys.key_columns };
+}
+
+/** The test rows the champion trained on (one byte per test row, 1 = left out), and what the verdict says about the comparison. */
+export interface ComparableTest {
+  /** Null when no row is left out. */
+  excluded: Uint8Array | null;
+  comparison: TestComparison;
+}
+
+/**
+ * Leaves the champion's training rows out of the test rows, keeping one byte per test row, never
+ * the rows. `marks[i]` is already 1 where test row i's key under the current key columns is in
+ * the champion's set (the pass over the rows filled it); when the champion's key columns differ,
+ * each test row's key is computed with them in one more pass over the file, by `lines[i]`. A
+ * champion without a key set (registered before it was recorded), with one that cannot be read,
+ * or whose key columns are gone from the file, is compared on every test row, and the comparison
+ * says so.
+ */
+export async function comparableTestRows(inputs: {
+  trainedOn: ChampionTrainingRows;
+  loaded: LoadedConfig;
+  rowKey: LoadedDataset['rowKey'];
+  lines: Float64Array;
+  marks: Uint8Array;
+}): Promise<ComparableTest> {
+  const { trainedOn, lines, marks } = inputs;
+  const testRows = lines.length;
+  const everyRow = `all ${plural(testRows, 'test row')}`;
+  const all = (reason: string, basis: TestComparison['basis'] = 'unverified'): ComparableTest => ({
+    excluded: null,
+    comparison: { basis, test_rows: testRows, comparable_rows: testRows, excluded_rows: 0, note: `${everyRow}${reason}` },
+  });
+  if (trainedOn.kind === 'all') return all(trainedOn.reason, trainedOn.basis);
+  const { version, set, keyColumns } = trainedOn;
+  const same = sameKeyColumns(keyColumns, inputs.rowKey.columns);
+  if (!same) {
+    const byLine = await readRowKeys({ config: inputs.loaded }, keyColumns, new Set(lines));
+    if (typeof byLine === 'string') return all(`: champion ${version}'s training rows cannot be identified: ${byLine}; ${caveat}`);
+    lines.forEach((line, i) => (marks[i] = set.has(byLine.get(line)!) ? 1 : 0));
   }
-  const { rows, excluded } = comparableRows(test, set, keyOf);
-  const how = sameKeyColumns(keys.key_columns, dataset.rowKey.columns) ? 'same key columns' : `keys over the champion's columns ${keys.key_columns.length > 6 ? `(${keys.key_columns.length} columns)` : keys.key_columns.join(', ')}`;
+  let excluded = 0;
+  for (const mark of marks) excluded += mark;
+  const rows = testRows - excluded;
+  const how = same ? 'same key columns' : `keys over the champion's columns ${keyColumns.length > 6 ? `(${keyColumns.length} columns)` : keyColumns.join(', ')}`;
   const note =
     excluded === 0
-      ? `all ${plural(test.length, 'test row')}: none is a row champion ${version} trained on (${how})`
-      : `${plural(rows.length, 'test row')} of ${test.length.toLocaleString('en-US')}: ${plural(excluded, 'row')} left out because champion ${version} trained on them (${how}; the data or its columns changed since, so rows moved between splits)`;
-  return { rows, comparison: { basis: 'training_keys', test_rows: test.length, comparable_rows: rows.length, excluded_rows: excluded, note } };
+      ? `${everyRow}: none is a row champion ${version} trained on (${how})`
+      : `${plural(rows, 'test row')} of ${testRows.toLocaleString('en-US')}: ${plural(excluded, 'row')} left out because champion ${version} trained on them (${how}; the data or its columns changed since, so rows moved between splits)`;
+  return {
+    excluded: excluded === 0 ? null : marks,
+    comparison: { basis: 'training_keys', test_rows: testRows, comparable_rows: rows, excluded_rows: excluded, note },
+  };
 }

@@ -35,14 +35,15 @@ export function testRowsInput(config: MlopsConfig, spec: PreprocessingSpec, test
 }
 
 /** How reports name each baseline model. */
-const baselineNames: Record<BaselineModel['kind'], string> = {
+export const baselineNames: Record<BaselineModel['kind'], string> = {
   logistic: 'logistic regression',
   ridge: 'ridge regression',
   prior: 'class prior',
   mean: 'training mean',
 };
 
-const reportModel = { logistic: 'logistic_regression', ridge: 'ridge', prior: 'prior', mean: 'mean' } as const;
+/** How reports record each baseline model (`model` of a baseline report). */
+export const reportModel = { logistic: 'logistic_regression', ridge: 'ridge', prior: 'prior', mean: 'mean' } as const;
 
 /**
  * Fits the in-run baselines on the training rows with the candidate's preprocessing and predicts the
