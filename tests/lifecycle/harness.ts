@@ -1,10 +1,10 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
+import { freePort } from '../../src/core/free-port.js';
 import { eventFor, type EventRequest } from '../../src/gha/runner/event-for.js';
 import type { WorkflowSource } from '../../src/gha/runner/model.js';
 import { Simulation } from '../../src/gha/runner/simulation.js';
@@ -40,14 +40,6 @@ export const modelName = 'churn-lifecycle';
 const ghaBin = join(repoRoot, 'bin', 'gha.js');
 const commandTimeoutMs = 8 * 60_000;
 const fullData = readFileSync(join(repoRoot, 'data', 'telco-churn.csv'), 'utf8').split('\n').filter(Boolean);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** What one `gha` command did. */
 export interface GhaResult {
