@@ -79,6 +79,9 @@ export class Lifecycle {
     const config = parse(readFileSync(join(template, 'mlops.config.yaml'), 'utf8')) as Record<string, any>;
     config.name = modelName;
     config.model = { ...config.model, hidden_units: [8], max_epochs: 4 };
+    // The sweep's three legs as the defaults name them (default, wider, linear), with a "wider"
+    // that stays small: the year exercises the matrix, not the model's capacity.
+    config.sweep = { candidates: [{ id: 'default' }, { id: 'wider', overrides: { 'model.hidden_units': [16] } }, { id: 'linear', overrides: { 'model.kind': 'linear' } }] };
     // Four epochs keep the year short; such a model may trail the in-run logistic baseline.
     config.gate = { ...config.gate, baseline: { enabled: true, max_regression: 0.1 } };
     config.deploy = { target: 'local', verify: { timeout_s: 60, interval_ms: 500 }, local: { runtime: 'container', host: '127.0.0.1', port } };
