@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { StoredRun } from '../../src/gha/state/schema.js';
@@ -59,6 +59,7 @@ export function resetReport(): void {
   mkdirSync(reportDir, { recursive: true });
   writeFileSync(join(reportDir, 'year.jsonl'), '');
   writeFileSync(join(reportDir, 'output.log'), '');
+  rmSync(join(reportDir, 'report.md'), { force: true });
 }
 
 /** The summaries of the jobs of a run, joined. */
