@@ -70,9 +70,9 @@ RUN node dist/src/container/bake-registry-main.js /tmp/source-registry "${MODEL_
 # Runtime stage: node, the compiled CLI and dashboard, production dependencies and the baked registry. The
 # files belong to root and are read-only for the server's user. What every version shares (the
 # user, the dependencies, the compiled code) comes before anything of this version (its build
-# arguments, labels and registry): those layers are then the same for every version of the same
-# code, so a layer cache rebuilds only the last ones, a registry stores them once and a deploy
-# or rollback pulls only the version's own layers.
+# arguments, labels and registry): built with a layer cache, those layers are then the same for
+# every version of the same code, so only the last ones are rebuilt, a registry stores the rest
+# once, and a host running one version pulls only the other's own layers.
 FROM ${BASE_IMAGE}
 
 # A named, unprivileged user; USER below is numeric so that runtimes enforcing runAsNonRoot
