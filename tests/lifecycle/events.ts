@@ -1,4 +1,5 @@
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { StoredRun } from '../../src/gha/state/schema.js';
@@ -44,7 +45,7 @@ export async function event<T>(lifecycle: Lifecycle, memory: Memory, name: strin
     runs: summary.runs.map((r: { id: number; workflow: string; event: string; conclusion: string | null; attempt: number }) => `#${r.id} ${r.workflow.split('/').pop()} ${r.event}${r.attempt > 1 ? ` attempt ${r.attempt}` : ''}: ${r.conclusion}`),
     serving,
   };
-  const record: EventRecord = { name, ms, runs: touched.map(runRecord), excerpt };
+  const record: EventRecord = { name, ms, load: loadavg()[0]!, runs: touched.map(runRecord), excerpt };
   year.push(record);
   mkdirSync(reportDir, { recursive: true });
   appendFileSync(join(reportDir, 'year.jsonl'), `${JSON.stringify(record)}\n`);

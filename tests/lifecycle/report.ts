@@ -24,6 +24,8 @@ export interface RunRecord {
 export interface EventRecord {
   name: string;
   ms: number;
+  /** The machine's 1-minute load average when the event ended (other work slows the events). */
+  load: number;
   runs: RunRecord[];
   excerpt: Record<string, unknown>;
 }
@@ -52,8 +54,8 @@ const s = (ms: number) => (ms / 1000).toFixed(1);
 
 /** The table of events: number, name, seconds, the runs with their conclusions. */
 export function eventTable(year: readonly EventRecord[]): string {
-  const rows = year.map((e, i) => `| ${i + 1} | ${e.name} | ${s(e.ms)} | ${e.runs.map((r) => `${r.workflow} #${r.id}${r.attempt > 1 ? ` attempt ${r.attempt}` : ''}: ${r.conclusion}`).join('; ') || '—'} |`);
-  return ['| # | Event | Wall (s) | Runs |', '|---|---|---:|---|', ...rows].join('\n');
+  const rows = year.map((e, i) => `| ${i + 1} | ${e.name} | ${s(e.ms)} | ${e.load.toFixed(1)} | ${e.runs.map((r) => `${r.workflow} #${r.id}${r.attempt > 1 ? ` attempt ${r.attempt}` : ''}: ${r.conclusion}`).join('; ') || '—'} |`);
+  return ['| # | Event | Wall (s) | Load | Runs |', '|---|---|---:|---:|---|', ...rows].join('\n');
 }
 
 /** The totals line: the whole year, the events' sum and median. */
@@ -64,7 +66,8 @@ export function totals(year: readonly EventRecord[], wholeMs: number): string {
 
 /** Writes report.md into `dir` and returns the short form printed to the log. */
 export function writeReport(dir: string, year: readonly EventRecord[], wholeMs: number, startLoad: number): string {
-  const machine = `${cpus().length} cores, load average ${startLoad.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end`;
+  const meanLoad = year.length > 0 ? year.reduce((sum, e) => sum + e.load, 0) / year.length : loadavg()[0]!;
+  const machine = `${cpus().length} cores; load average ${startLoad.toFixed(1)} at the start, ${meanLoad.toFixed(1)} on average after the events`;
   const short = [`A year of events through the workflows (${machine})`, totals(year, wholeMs), '', eventTable(year)].join('\n');
   const states = year.map((e, i) =>
     [
