@@ -68,18 +68,12 @@ RUN node dist/src/container/bake-registry-main.js /tmp/source-registry "${MODEL_
 
 # ---------------------------------------------------------------------------------------------
 # Runtime stage: node, the compiled CLI and dashboard, production dependencies and the baked registry. The
-# files belong to root and are read-only for the server's user.
+# files belong to root and are read-only for the server's user. What every version shares (the
+# user, the dependencies, the compiled code) comes before anything of this version (its build
+# arguments, labels and registry): built with a layer cache, those layers are then the same for
+# every version of the same code, so only the last ones are rebuilt, a registry stores the rest
+# once, and a host running one version pulls only the other's own layers.
 FROM ${BASE_IMAGE}
-ARG MODEL_VERSION
-ARG VCS_REF=unknown
-ARG SOURCE_URL=""
-LABEL org.opencontainers.image.title="mlops model server" \
-      org.opencontainers.image.description="mlops serve: a TensorFlow.js model behind /predict, /health, /ready, /metrics and /model" \
-      org.opencontainers.image.version="${MODEL_VERSION}" \
-      org.opencontainers.image.revision="${VCS_REF}" \
-      org.opencontainers.image.source="${SOURCE_URL}" \
-      org.opencontainers.image.licenses="MIT" \
-      mlops.model.version="${MODEL_VERSION}"
 
 # A named, unprivileged user; USER below is numeric so that runtimes enforcing runAsNonRoot
 # (Kubernetes) can check it without reading /etc/passwd.
@@ -93,6 +87,17 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
 # The dashboard's browser code (ES modules the server sends under /assets/js/).
 COPY --from=build /app/dist/browser ./dist/browser
+
+ARG MODEL_VERSION
+ARG VCS_REF=unknown
+ARG SOURCE_URL=""
+LABEL org.opencontainers.image.title="mlops model server" \
+      org.opencontainers.image.description="mlops serve: a TensorFlow.js model behind /predict, /health, /ready, /metrics and /model" \
+      org.opencontainers.image.version="${MODEL_VERSION}" \
+      org.opencontainers.image.revision="${VCS_REF}" \
+      org.opencontainers.image.source="${SOURCE_URL}" \
+      org.opencontainers.image.licenses="MIT" \
+      mlops.model.version="${MODEL_VERSION}"
 COPY --from=build /app/registry ./registry
 
 ENV NODE_ENV=production \

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { modelReleaseAssetNames, optionalModelReleaseAssetNames, publishModelRelease } from '../../src/github/releases.js';
 import { createGitHubClient } from '../../src/github/client.js';
+import { freePort } from '../../src/core/free-port.js';
 import { latestRelease } from '../../src/gha/github/rest-releases.js';
 import { modelCheckMarker } from '../../src/github/pr-comment.js';
 import { isProcessAlive, readLocalDeployState, stopProcess } from '../../src/deploy/local-target.js';
@@ -22,14 +22,6 @@ import { eventPayload, runActionEntry, telcoRows, testConfig, testRepository, te
 
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 const commitAll = (cwd: string, message: string) => git(cwd, '-c', 'user.name=Dev', '-c', 'user.email=dev@example.com', 'commit', '-qam', message);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 let sim: RunningSimulator;
 let project: string;

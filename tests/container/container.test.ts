@@ -20,7 +20,8 @@ import {
   type ServingContainer,
 } from '../../src/container/serving-container.js';
 import { readJson, repoRoot } from '../helpers/project.js';
-import { execFileAsync, freePort, projectWithTwoVersions, sampleInstances } from './support.js';
+import { freePort } from '../../src/core/free-port.js';
+import { execFileAsync, projectWithTwoVersions, sampleInstances } from './support.js';
 
 /**
  * The serving container end to end, with podman on this machine: a project registers two

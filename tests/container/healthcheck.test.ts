@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { healthCheckUrl, probeHealth } from '../../src/container/healthcheck.js';
 import { repoRoot } from '../helpers/project.js';
-import { freePort } from './support.js';
+import { freePort } from '../../src/core/free-port.js';
 
 /** A loopback server whose /health answers with the status the test sets (or never answers). */
 let server: Server;

@@ -1,12 +1,12 @@
-import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, type Dirent } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { monitoringLabel } from '../../src/github/monitoring-issue.js';
 import { eventFor, type EventRequest } from '../../src/gha/runner/event-for.js';
+import { cacheVersion, writeCacheManifest } from '../../src/gha/actions/cache.js';
 import { hashFiles } from '../../src/gha/runner/hash-files.js';
 import { Simulation } from '../../src/gha/runner/simulation.js';
 import { setVariable } from '../../src/gha/state/admin.js';
@@ -64,7 +64,7 @@ let template: string;
 let simulation: Simulation;
 
 /** A warm Actions cache on main for the setup composite's two keys (.github/actions/setup/action.yml). */
-function seedSetupCache(store: StateStore, workspace: string): void {
+async function seedSetupCache(store: StateStore, workspace: string): Promise<void> {
   const entries = [
     { path: 'node_modules', key: `mlops-node-modules-Linux-X64-node24-${hashFiles(workspace, ['package-lock.json'])}` },
     { path: 'dist', key: `mlops-dist-Linux-node24-${hashFiles(workspace, ['package-lock.json', 'tsconfig*.json', 'bin/**', 'src/**', 'bench/**'])}` },
@@ -74,17 +74,9 @@ function seedSetupCache(store: StateStore, workspace: string): void {
     const folder = join(store.paths.caches, String(id));
     mkdirSync(folder, { recursive: true });
     execFileSync('cp', ['-al', join(repoRoot, entry.path), join(folder, '0')]);
-    // The stand-in checks after each job that no restored file changed in place: it needs every file's size and mtime.
-    const files = (readdirSync(join(folder, '0'), { recursive: true, withFileTypes: true }) as Dirent[])
-      .filter((item) => item.isFile())
-      .map((item) => {
-        const path = join(item.parentPath, item.name);
-        const info = statSync(path);
-        return { path, size: info.size, mtimeMs: info.mtimeMs };
-      });
-    writeFileSync(join(folder, 'manifest.json'), JSON.stringify({ paths: [entry.path], files }));
-    const version = createHash('sha256').update(`${entry.path}|gzip|1.0`).digest('hex');
-    store.state.caches.push({ id, key: entry.key, version, ref: 'refs/heads/main', size: 0, created_at: new Date().toISOString() });
+    // The stand-in checks after each job that no restored file changed in place: the manifest lists every file's size and mtime.
+    await writeCacheManifest(folder, [entry.path]);
+    store.state.caches.push({ id, key: entry.key, version: cacheVersion([entry.path]), ref: 'refs/heads/main', size: 0, created_at: new Date().toISOString() });
   }
 }
 
@@ -130,7 +122,7 @@ beforeAll(async () => {
   git('-c', 'user.name=Template', '-c', 'user.email=template@example.com', 'commit', '-qm', 'The repository');
   const stateDir = join(root, 'github');
   const store = await initSimulatedGitHub({ stateDir, repository: 'octo-org/churn-model', sourceDir: template, template: false });
-  seedSetupCache(store, template);
+  await seedSetupCache(store, template);
   await store.save();
   simulation = await Simulation.start({ stateDir, registry: false, print: () => undefined });
 }, 300_000);

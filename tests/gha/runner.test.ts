@@ -171,6 +171,30 @@ jobs:
           REASON: \${{ inputs.reason }}
         run: test "$REASON" = drift
 `,
+    '.github/workflows/cache.yml': `name: Cache
+on:
+  workflow_dispatch:
+    inputs:
+      touch: { type: boolean, default: false }
+permissions: {}
+jobs:
+  c:
+    runs-on: ubuntu-latest
+    outputs:
+      hit: \${{ steps.cache.outputs.cache-hit }}
+    steps:
+      - id: cache
+        uses: actions/cache@27d5ce7f107fe9357f9df03efb73ab90386fccae # v5.0.5
+        with:
+          path: cached
+          key: demo-1
+      - if: steps.cache.outputs.cache-hit != 'true'
+        run: mkdir -p cached/deep && echo one > cached/a.txt && echo two > cached/deep/b.txt
+      - if: steps.cache.outputs.cache-hit == 'true'
+        run: test "$(cat cached/a.txt cached/deep/b.txt)" = "$(printf 'one\\ntwo')"
+      - if: inputs.touch
+        run: echo changed >> cached/deep/b.txt
+`,
     '.github/workflows/unsupported.yml': `name: Unsupported
 on: workflow_dispatch
 permissions: {}
@@ -239,6 +263,26 @@ describe('npm run gha', () => {
     const unknown = run('run', '.github/workflows/unknown-action.yml', '--event', 'workflow_dispatch');
     expect(unknown.code).toBe(1);
     expect(readFileSync(lastRun().jobs[0].log, 'utf8')).toMatch(/the action `someone\/something@0123456789012345678901234567890123456789` \(no stand-in/);
+  });
+
+  test('actions/cache: saved after a miss, restored on a hit; a job that changes a restored file in place fails and the entry is dropped', () => {
+    const dispatch = (...inputs: string[]) => run('run', '.github/workflows/cache.yml', '--event', 'workflow_dispatch', ...inputs);
+    const caches = () => github().caches.map((c: { key: string }) => c.key);
+    let result = dispatch();
+    expect(result.code, result.output).toBe(0);
+    expect(job('c').outputs).toEqual({ hit: 'false' });
+    expect(caches()).toEqual(['demo-1']);
+    result = dispatch();
+    expect(result.code, result.output).toBe(0);
+    expect(job('c').outputs).toEqual({ hit: 'true' });
+    result = dispatch('--input', 'touch=true');
+    expect(result.code).toBe(1);
+    expect(readFileSync(job('c').log, 'utf8')).toMatch(/The job changed 1 restored cache file\(s\) in place \(e\.g\. \S+\/0\/deep\/b\.txt\); the cache entry demo-1 was removed/);
+    expect(caches()).toEqual([]);
+    result = dispatch();
+    expect(result.code, result.output).toBe(0);
+    expect(job('c').outputs).toEqual({ hit: 'false' });
+    expect(caches()).toEqual(['demo-1']);
   });
 
   test('an event the workflow does not listen to starts nothing, and says why', () => {

@@ -1,10 +1,10 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
+import { freePort } from '../../src/core/free-port.js';
 import { eventFor, type EventRequest } from '../../src/gha/runner/event-for.js';
 import type { WorkflowSource } from '../../src/gha/runner/model.js';
 import { Simulation } from '../../src/gha/runner/simulation.js';
@@ -40,14 +40,6 @@ export const modelName = 'churn-lifecycle';
 const ghaBin = join(repoRoot, 'bin', 'gha.js');
 const commandTimeoutMs = 8 * 60_000;
 const fullData = readFileSync(join(repoRoot, 'data', 'telco-churn.csv'), 'utf8').split('\n').filter(Boolean);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** What one `gha` command did. */
 export interface GhaResult {
@@ -87,6 +79,9 @@ export class Lifecycle {
     const config = parse(readFileSync(join(template, 'mlops.config.yaml'), 'utf8')) as Record<string, any>;
     config.name = modelName;
     config.model = { ...config.model, hidden_units: [8], max_epochs: 4 };
+    // The sweep's three legs as the defaults name them (default, wider, linear), with a "wider"
+    // that stays small: the year exercises the matrix, not the model's capacity.
+    config.sweep = { candidates: [{ id: 'default' }, { id: 'wider', overrides: { 'model.hidden_units': [16] } }, { id: 'linear', overrides: { 'model.kind': 'linear' } }] };
     // Four epochs keep the year short; such a model may trail the in-run logistic baseline.
     config.gate = { ...config.gate, baseline: { enabled: true, max_regression: 0.1 } };
     config.deploy = { target: 'local', verify: { timeout_s: 60, interval_ms: 500 }, local: { runtime: 'container', host: '127.0.0.1', port } };

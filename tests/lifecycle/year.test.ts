@@ -1,14 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { modelCheckMarker } from '../../src/github/pr-comment.js';
 import { repoRoot } from '../helpers/project.js';
 import { addComment, addFault, enablePages, forkRepository, openPullRequest, protectBranch, setVariable } from '../../src/gha/state/admin.js';
-import { event, resetReport, summaries } from './events.js';
+import { event, reportDir, resetReport, summaries, year } from './events.js';
 import { Lifecycle, repository } from './harness.js';
 import type { Memory } from './invariants.js';
+import { writeReport } from './report.js';
 
 /**
  * A year in the life of a repository made from this template, every event run through the real
@@ -22,13 +23,20 @@ const memory: Memory = { tags: new Map(), production: false, hostile: [], marker
 const data = (rows: number) => ({ 'data/telco-churn.csv': life.dataRows(rows) });
 const image = (version: string) => `ghcr.io/${repository}:${version}`;
 
+let yearStarted = 0;
+let startLoad = 0;
+
 beforeAll(async () => {
+  yearStarted = Date.now();
+  startLoad = loadavg()[0]!;
   resetReport();
   execFileSync('bash', [join(repoRoot, 'scripts', 'container', 'build-base-image.sh')], { stdio: 'ignore' });
   life = await Lifecycle.create();
 });
 afterAll(async () => {
   await life?.dispose();
+  // Written also when an event failed: the times and states up to the failure.
+  console.log(`${writeReport(reportDir, year, Date.now() - yearStarted, startLoad)}\n(the state after each event: ${join(reportDir, 'report.md')})`);
 });
 
 describe.sequential('a year of events', () => {

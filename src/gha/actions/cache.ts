@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { JobState } from '../runner/job-state.js';
@@ -18,32 +18,51 @@ const exec = promisify(execFile);
  * did, so a job can never poison later restores.
  */
 
-interface Manifest {
+/**
+ * What a stored entry holds: its paths, and every stored file as "path<TAB>size<TAB>mtime"
+ * (relative to the entry's folder, mtime in seconds with nanoseconds), sorted. `format` 2; an
+ * older manifest (files as objects) is rewritten from the stored files at its next restore.
+ */
+export interface CacheManifest {
+  format?: 2;
   paths: string[];
-  files: { path: string; size: number; mtimeMs: number }[];
+  files: string[];
 }
 
-function versionOf(paths: readonly string[]): string {
+/** The cache version GitHub derives from the paths (and compression), which scopes a key. */
+export function cacheVersion(paths: readonly string[]): string {
   return createHash('sha256').update(`${paths.join('|')}|gzip|1.0`).digest('hex');
 }
 
-async function walk(dir: string, out: string[]): Promise<void> {
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) await walk(full, out);
-    else if (entry.isFile()) out.push(full);
-  }
+/**
+ * Every file stored in an entry's folder (the manifest itself left out), as the manifest lists
+ * them. GNU find stats them in one process: about a tenth of the CPU of stat calls from Node.js
+ * on the 25,000 files of node_modules, and this runs after every job that restored the entry.
+ */
+async function storedFiles(folder: string): Promise<string[]> {
+  if (!existsSync(folder)) return [];
+  const { stdout } = await exec('find', [folder, '-mindepth', '1', '-type', 'f', '-printf', '%P\t%s\t%T@\n'], { maxBuffer: 1 << 30 });
+  return stdout
+    .split('\n')
+    .filter((line) => line !== '' && !line.startsWith('manifest.json\t'))
+    .sort();
 }
 
-async function manifestOf(folder: string, paths: string[]): Promise<Manifest> {
-  const files: string[] = [];
-  if (existsSync(folder)) await walk(folder, files);
-  const entries = [];
-  for (const path of files.filter((f) => !f.endsWith('/manifest.json'))) {
-    const info = await stat(path);
-    entries.push({ path, size: info.size, mtimeMs: info.mtimeMs });
-  }
-  return { paths, files: entries };
+/** Writes the manifest of an entry whose files are stored in `folder` (0, 1, … for each path). */
+export async function writeCacheManifest(folder: string, paths: readonly string[]): Promise<CacheManifest> {
+  const manifest: CacheManifest = { format: 2, paths: [...paths], files: await storedFiles(folder) };
+  await writeFile(join(folder, 'manifest.json'), JSON.stringify(manifest));
+  return manifest;
+}
+
+/** The stored files whose size or mtime differ from the manifest's, or that it does not list. */
+async function changedFiles(folder: string, manifest: CacheManifest): Promise<string[]> {
+  const before = new Set(manifest.files);
+  return (await storedFiles(folder)).filter((line) => !before.has(line)).map((line) => line.split('\t')[0]!);
+}
+
+function sizeOf(manifest: CacheManifest): number {
+  return manifest.files.reduce((sum, line) => sum + Number(line.split('\t')[1] ?? 0), 0);
 }
 
 function resolvePath(job: JobState, path: string): string {
@@ -60,7 +79,7 @@ export const cache: StandInSpec = {
     const paths = (inputs.path ?? '').split('\n').map((p) => p.trim()).filter(Boolean);
     if (paths.length === 0) throw new Error('Input required and not supplied: path');
     if (paths.some((p) => /[*?[]/.test(p) || p.startsWith('!'))) throw new Error('actions/cache stand-in: glob paths are not supported by the local runner');
-    const version = versionOf(paths);
+    const version = cacheVersion(paths);
     const event = job.attempt.event;
     const scopes = [event.ref, ...(event.baseRef ? [`refs/heads/${event.baseRef}`] : []), `refs/heads/${state.repository.default_branch}`];
     const candidates = state.caches.filter((c) => c.version === version && scopes.includes(c.ref)).sort((a, b) => b.created_at.localeCompare(a.created_at));
@@ -71,7 +90,8 @@ export const cache: StandInSpec = {
     const hit = exact !== undefined;
     if (partial && inputs['lookup-only'] !== 'true') {
       const folder = join(services.store.paths.caches, String(partial.id));
-      const manifest = JSON.parse(await readFile(join(folder, 'manifest.json'), 'utf8')) as Manifest;
+      let manifest = JSON.parse(await readFile(join(folder, 'manifest.json'), 'utf8')) as CacheManifest;
+      if (manifest.format !== 2) manifest = await writeCacheManifest(folder, manifest.paths);
       for (const [index, path] of manifest.paths.entries()) {
         const source = join(folder, String(index));
         if (!existsSync(source)) continue;
@@ -86,13 +106,11 @@ export const cache: StandInSpec = {
         name: `Check the restored cache ${partial.key}`,
         condition: 'always()',
         run: async () => {
-          const now = await manifestOf(folder, manifest.paths);
-          const before = new Map(manifest.files.map((f) => [f.path, f]));
-          const changed = now.files.filter((f) => before.get(f.path)?.mtimeMs !== f.mtimeMs || before.get(f.path)?.size !== f.size);
+          const changed = await changedFiles(folder, manifest);
           if (changed.length > 0) {
             state.caches = state.caches.filter((c) => c.id !== partial.id);
             await rm(folder, { recursive: true, force: true });
-            throw new Error(`The job changed ${changed.length} restored cache file(s) in place (e.g. ${changed[0]!.path}); the cache entry ${partial.key} was removed.`);
+            throw new Error(`The job changed ${changed.length} restored cache file(s) in place (e.g. ${join(folder, changed[0]!)}); the cache entry ${partial.key} was removed.`);
           }
         },
       });
@@ -118,9 +136,8 @@ export const cache: StandInSpec = {
             if (!existsSync(source)) continue;
             await exec('cp', ['-a', source, join(folder, String(index))]);
           }
-          const manifest = await manifestOf(folder, paths);
-          await writeFile(join(folder, 'manifest.json'), JSON.stringify(manifest));
-          state.caches.push({ id, key, version, ref: event.ref, size: manifest.files.reduce((sum, f) => sum + f.size, 0), created_at: new Date().toISOString() });
+          const manifest = await writeCacheManifest(folder, paths);
+          state.caches.push({ id, key, version, ref: event.ref, size: sizeOf(manifest), created_at: new Date().toISOString() });
           await services.save();
           job.log(`Cache saved with key: ${key}`);
         },

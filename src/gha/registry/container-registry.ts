@@ -2,9 +2,9 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '../../core/free-port.js';
 import type { GitHubService } from '../github/service.js';
 import type { TokenRegistry } from '../github/tokens.js';
 import type { StateStore } from '../state/store.js';
@@ -26,14 +26,6 @@ export interface RunningRegistry {
   /** The handler of the token service (GET /_registry/token on the simulated GitHub). */
   tokenHandler(service: GitHubService): ReturnType<typeof tokenHandler>;
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function ensureKeys(dir: string): Promise<{ key: string; cert: string; certPath: string }> {

@@ -16,7 +16,7 @@ import { takeFault } from '../github/faults.js';
 import { JobState } from './job-state.js';
 import type { Machine } from './machines.js';
 import type { LegRecord, Result, RunAttempt } from './model.js';
-import { runSteps, type RunDefaults, type StepSpec, type UsesHandler } from './steps.js';
+import { runSteps, seconds, type RunDefaults, type StepSpec, type UsesHandler } from './steps.js';
 
 /**
  * One job (or one leg of a matrix) from start to end: a machine for its `runs-on`, a fresh token
@@ -161,7 +161,7 @@ export async function runLeg(attempt: RunAttempt, plan: LegPlan): Promise<LegRec
   await releaseMachine(machine);
   if (process.env.GHA_TRACE) console.error(`[trace] ${plan.name}: released`);
   if (job.credentialExposures.length > 0) services.store.state.audit.push(...job.credentialExposures.map((what) => ({ run_id: attempt.run.id, job: plan.name, actor: 'runner', method: 'RUN', path: `RUN ${what}`, scope: 'credentials-in-git-config', level: 'write', allowed: false, status: 0 })));
-  services.print(`  ${result === 'success' ? '✓' : result === 'failure' ? '✗' : '-'} ${plan.name}: ${result}`);
+  services.print(`  ${result === 'success' ? '✓' : result === 'failure' ? '✗' : '-'} ${plan.name}: ${result} ${seconds(Date.now() - Date.parse(startedAt))}`);
   return record(result, { outputs, runner: machine.name, summary: job.summary, annotations: job.annotations });
 }
 

@@ -130,7 +130,14 @@ export class Machines {
   }
 }
 
-/** Removes the containers and images a hosted job created through the docker stand-in. */
+/**
+ * Removes the containers and the image names a hosted job created through the docker stand-in,
+ * so that no later job finds them (`docker run` of a ghcr.io image pulls it again). The image
+ * content stays on this machine as untagged layers: podman's build cache, as a builder with a
+ * layer cache (`cache-from`) keeps it. Removing it would not make a later job behave otherwise
+ * (images are found by name only), but every build would write and push every layer anew, and
+ * every deploy pull them again, with the year's retrains paying that each time.
+ */
 async function removeDockerLeftovers(log: string): Promise<void> {
   const text = await readFile(log, 'utf8').catch(() => '');
   if (text === '') return;
@@ -138,5 +145,5 @@ async function removeDockerLeftovers(log: string): Promise<void> {
   const run = (args: string[]) => new Promise<void>((resolve) => execFile('podman', args, () => resolve()));
   const entries = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { kind: 'container' | 'image'; name: string });
   for (const entry of entries.filter((e) => e.kind === 'container')) await run(['rm', '--force', '--time', '0', entry.name]);
-  for (const entry of entries.filter((e) => e.kind === 'image')) await run(['rmi', '--force', entry.name]);
+  for (const entry of entries.filter((e) => e.kind === 'image')) await run(['untag', entry.name, entry.name]);
 }

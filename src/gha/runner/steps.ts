@@ -69,6 +69,11 @@ export function stepName(job: JobState, step: StepSpec): string {
   return `Run ${run.split('\n')[0]!.slice(0, 60)}`;
 }
 
+/** A duration as the run log prints it after a step or job, as GitHub's UI shows it: "(12.3 s)". */
+export function seconds(ms: number): string {
+  return `(${(ms / 1000).toFixed(1)} s)`;
+}
+
 /** Runs a list of steps in order on the job. */
 export async function runSteps(job: JobState, steps: readonly StepSpec[], options: StepRunOptions): Promise<void> {
   const records = options.records ?? job.steps;
@@ -90,6 +95,7 @@ export async function runSteps(job: JobState, steps: readonly StepSpec[], option
       continue;
     }
     job.log(`##[group]${name}`);
+    const started = Date.now();
     let outcome: { result: Result; outputs: Record<string, string> };
     try {
       outcome = await executeStep(job, step, options);
@@ -106,7 +112,7 @@ export async function runSteps(job: JobState, steps: readonly StepSpec[], option
     records[step.id] = { outputs: outcome.outputs, outcome: outcome.result, conclusion };
     if (conclusion === 'failure' && job.status === 'success') job.status = 'failure';
     if (outcome.result === 'cancelled') job.status = 'cancelled';
-    job.attempt.services.print(`    ${conclusion === 'success' ? '✓' : conclusion === 'failure' ? '✗' : '-'} ${name}${tolerated ? ' (failed; continue-on-error)' : ''}`);
+    job.attempt.services.print(`    ${conclusion === 'success' ? '✓' : conclusion === 'failure' ? '✗' : '-'} ${name}${tolerated ? ' (failed; continue-on-error)' : ''} ${seconds(Date.now() - started)}`);
   }
 }
 
