@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -42,6 +43,9 @@ export default defineConfig({
   test: {
     // Training and real servers make some tests take seconds; processes keep tfjs state isolated.
     pool: 'forks',
+    // Integration tests spend most of their time waiting on child processes, servers and git, so
+    // two files at once pay off even on 2 cores (vitest's default there is one: cores - 1).
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     // GitHub's workflow parser imports its schema JSON without an import attribute, which Node
     // refuses: vite transforms it (the gha CLI registers a load hook instead, src/gha/main.ts).
     server: { deps: { inline: ['@actions/workflow-parser', '@actions/expressions'] } },
